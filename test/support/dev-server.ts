@@ -1,0 +1,147 @@
+// Starts this project's Worker (or another wrangler config) on real workerd via `wrangler dev`,
+// on free loopback ports, and stops it (with its whole process tree) when asked.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
+export const WRANGLER_BIN = path.join(PROJECT_ROOT, "node_modules/.bin/wrangler");
+
+/** Environment for any wrangler child: no metrics, no update check, no cf.json fetch. */
+export const OFFLINE_WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+} as const;
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      if (address === null || typeof address === "string") {
+        server.close();
+        reject(new Error("could not read the allocated port"));
+        return;
+      }
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+export interface DevServerOptions {
+  /** `--var KEY:VALUE` pairs. */
+  vars?: Record<string, string>;
+  /** Local persistence directory (`--persist-to`); reuse it to restart on the same state. */
+  persistTo?: string;
+  /** wrangler config file, relative to PROJECT_ROOT (default: wrangler.jsonc). */
+  config?: string;
+  /** Port to listen on (default: a free one). Pass the old port to restart in place. */
+  port?: number;
+  /** Extra wrangler dev arguments. */
+  extraArgs?: string[];
+  /** How long to wait for "Ready on" (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything wrangler printed so far (stdout + stderr). */
+  output(): string;
+  /** Stops wrangler and workerd; resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const args = [
+    "dev",
+    "--config",
+    options.config ?? "wrangler.jsonc",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "info",
+    ...(options.persistTo ? ["--persist-to", options.persistTo] : []),
+    ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(WRANGLER_BIN, args, {
+    cwd: PROJECT_ROOT,
+    // Own process group, so stop() reaches workerd too.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...withoutCloudflareCredentials(process.env), ...OFFLINE_WRANGLER_ENV, CI: "true" },
+  });
+  let log = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (/Ready on http/.test(log)) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) =>
+      reject(new Error(`wrangler dev exited (${code}) before it was ready:\n${log}`)),
+    );
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+    // workerd may outlive wrangler for a moment; make sure the group is gone.
+    killGroup(child, "SIGKILL");
+  };
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`wrangler dev not ready after ${timeoutMs} ms:\n${log}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { url: `http://127.0.0.1:${port}`, port, child, output: () => log, stop };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function withoutCloudflareCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const key of Object.keys(copy)) {
+    if (key.startsWith("CLOUDFLARE_") || key.startsWith("CF_")) delete copy[key];
+  }
+  return copy;
+}
