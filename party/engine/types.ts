@@ -88,7 +88,13 @@ export interface EngineError {
   message: string;
 }
 
-/** What happened, as data, so the room decides what to store, send and schedule. */
+/**
+ * What happened, as data, so the room decides what to store, send and schedule.
+ * Order within one apply: round-resolved, player-eliminated, then game-finished or
+ * round-started, then turn-changed. "turn-changed" is emitted whenever a new turn begins (after
+ * every bid, at every round start, when the player to act leaves), even if the same player acts
+ * again, so the room can restart the turn timer; `playerId: null` means no turn (game over).
+ */
 export type EngineEvent =
   | { type: "round-started"; round: number; openerId: PlayerId; palifico: boolean }
   | { type: "round-resolved"; result: RoundResult }
