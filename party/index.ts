@@ -1,5 +1,26 @@
-// Placeholder room until the room-server issue lands; replaced by the real Perudo room.
-import { routePartykitRequest, Server } from "partyserver";
+// The Worker and its Durable Object. The Worker checks the path, room id and Origin before any
+// socket opens; `Main` is a thin PartyServer adapter that hands sockets, storage and the alarm
+// to the transport-agnostic PerudoRoom (party/room/room.ts). Protocol: docs/protocol.md.
+import { Server, type Connection, type WSMessage } from "partyserver";
+import type { PlayerId } from "./engine/types";
+import { CloseCode, ErrorCode } from "./protocol";
+import { DOCUMENT_KEY, type RoomDocument } from "./room/document";
+import {
+  jsonError,
+  matchRoomPath,
+  originAllowed,
+  parseAllowedOrigins,
+  withSafeConnectionId,
+} from "./room/http";
+import {
+  DEFAULT_ROOM_OPTIONS,
+  PerudoRoom,
+  encode,
+  parseTurnSeconds,
+  type RoomConnection,
+  type RoomHost,
+} from "./room/room";
+import { cryptoDice } from "./room/secrets";
 
 export interface Env {
   Main: DurableObjectNamespace<Main>;
@@ -8,19 +29,166 @@ export interface Env {
   TURN_SECONDS: string;
 }
 
+/** What a socket carries through hibernation: only the seat it is bound to. */
+interface SocketState {
+  seat: PlayerId | null;
+}
+
 export class Main extends Server<Env> {
   static override options = { hibernate: true };
+
+  #room: PerudoRoom | undefined;
+
+  /** Runs on every cold start and hibernation wake-up: memory is only a cache of storage. */
+  override async onStart(): Promise<void> {
+    try {
+      this.#room = await PerudoRoom.load(this.name, this.#host(), {
+        ...DEFAULT_ROOM_OPTIONS,
+        turnMs: parseTurnSeconds(this.env.TURN_SECONDS) * 1000,
+      });
+    } catch (error) {
+      console.error(`room ${this.ctx.id.name ?? "?"}: could not load:`, describe(error));
+      // PartyServer answers a failed start with the error's stack; give it one without a trace.
+      throw withoutStack("The room could not be loaded; try again");
+    }
+  }
+
+  override onConnect(connection: Connection<SocketState>): void {
+    try {
+      this.#requireRoom().connect(adapt(connection));
+    } catch (error) {
+      console.error(`room ${this.name}: connect failed:`, describe(error));
+      connection.close(CloseCode.INTERNAL, "internal error");
+    }
+  }
+
+  override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
+    try {
+      await this.#requireRoom().message(adapt(connection), message);
+    } catch (error) {
+      console.error(`room ${this.name}: message failed:`, describe(error));
+      safeSend(connection, encode({ type: "error", code: ErrorCode.INTERNAL, message: "The server could not process that message" }));
+    }
+  }
+
+  override onClose(connection: Connection<SocketState>): void {
+    this.#room?.disconnect(adapt(connection));
+  }
+
+  override onError(connection: Connection<SocketState>, error: unknown): void {
+    console.warn(`room ${this.name}: socket ${connection.id} error:`, describe(error));
+  }
+
+  override async onAlarm(): Promise<void> {
+    await this.#requireRoom().alarm();
+  }
+
+  override onRequest(request: Request): Response {
+    try {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        return jsonError(404, "not_found", "Rooms answer GET (summary) and WebSocket upgrades only");
+      }
+      return Response.json(this.#requireRoom().summary());
+    } catch (error) {
+      console.error(`room ${this.name}: request failed:`, describe(error));
+      return jsonError(500, "internal", "The room could not answer; try again");
+    }
+  }
+
+  #requireRoom(): PerudoRoom {
+    if (!this.#room) throw new Error("room used before onStart finished");
+    return this.#room;
+  }
+
+  #host(): RoomHost {
+    const storage = this.ctx.storage;
+    return {
+      storage: {
+        load: () => storage.get(DOCUMENT_KEY),
+        save: (document: RoomDocument) => storage.put(DOCUMENT_KEY, document),
+        deleteAll: async () => {
+          await storage.deleteAlarm();
+          await storage.deleteAll();
+        },
+        getAlarm: () => storage.getAlarm(),
+        setAlarm: (at: number) => storage.setAlarm(at),
+      },
+      connections: () => Array.from(this.getConnections<SocketState>(), adapt),
+      now: () => Date.now(),
+      dice: cryptoDice,
+    };
+  }
+}
+
+function adapt(connection: Connection<SocketState>): RoomConnection {
+  return {
+    id: connection.id,
+    get seat() {
+      return connection.state?.seat ?? null;
+    },
+    bind: (seat) => void connection.setState({ seat }),
+    send: (frame) => safeSend(connection, frame),
+    close: (code, reason) => {
+      try {
+        connection.close(code, reason);
+      } catch {
+        // already closed
+      }
+    },
+  };
+}
+
+function safeSend(connection: Connection, frame: string): void {
+  try {
+    connection.send(frame);
+  } catch {
+    // The socket closed meanwhile; its close event will follow.
+  }
+}
+
+/** Log text for an error: the message only (frames, and so seat tokens, are never logged). */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function withoutStack(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
 }
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === "/health") {
+      if (request.method !== "GET" && request.method !== "HEAD") return notFound();
       return Response.json({ ok: true, name: "perudo-vibe", version: env.BUILD_ID || "dev" });
     }
-    return (
-      (await routePartykitRequest(request, env as unknown as Record<string, unknown>)) ??
-      Response.json({ error: "not found" }, { status: 404 })
-    );
+
+    const route = matchRoomPath(url.pathname);
+    if (route.kind === "other") return notFound();
+    if (route.kind === "bad-room-id") {
+      return jsonError(400, "bad_room_id", "Room ids are 1 to 64 characters of A-Z, a-z, 0-9, _ and -");
+    }
+
+    const isWebSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+    if (isWebSocket) {
+      if (!originAllowed(request.headers.get("Origin"), parseAllowedOrigins(env.ALLOWED_ORIGINS))) {
+        return jsonError(403, "origin_not_allowed", "This origin may not connect to perudo-vibe");
+      }
+    } else if (request.method !== "GET" && request.method !== "HEAD") {
+      return notFound();
+    }
+
+    const forwarded = new Request(withSafeConnectionId(url), request);
+    // PartyServer reads the name from the Durable Object id; the headers are a fallback it knows.
+    forwarded.headers.set("x-partykit-room", route.roomId);
+    forwarded.headers.set("x-partykit-namespace", "main");
+    const stub = env.Main.get(env.Main.idFromName(route.roomId));
+    return stub.fetch(forwarded);
   },
 } satisfies ExportedHandler<Env>;
+
+function notFound(): Response {
+  return jsonError(404, "not_found", "Nothing here: see docs/protocol.md for the endpoints");
+}

@@ -1,0 +1,164 @@
+// The wire protocol between perudo-vibe clients and a room, version 1 (docs/protocol.md).
+// Client messages are parsed with zod; server messages are plain typed values. The room is the
+// only producer of server messages and the only consumer of client messages.
+import { z } from "zod";
+import {
+  ErrorCode as EngineErrorCode,
+  MAX_NAME_LENGTH,
+  type Bid,
+  type Face,
+  type Phase,
+  type PlayerId,
+  type RoundResult,
+} from "./engine/types";
+
+/** Bumped on any change a deployed client could notice. Sent in `welcome`. */
+export const PROTOCOL_VERSION = 1;
+
+/** A text frame larger than this (in UTF-8 bytes) is refused with BAD_MESSAGE. */
+export const MAX_FRAME_BYTES = 1024;
+/** Messages a connection may send per rolling one-second window; the excess is refused. */
+export const MAX_MESSAGES_PER_SECOND = 10;
+/** Room ids: what may follow `/parties/main/` or `/party/`. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Every `error.code` a client can receive: the engine's codes (rules), plus INTERNAL, which is
+ * only sent when the server itself failed (a bug, never the client's fault; nothing changed).
+ */
+export const ErrorCode = { ...EngineErrorCode, INTERNAL: "INTERNAL" } as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the room uses (4000-4999 is the application range). */
+export const CloseCode = {
+  /** This seat was reclaimed by a `rejoin` on another connection. Do not auto-rejoin. */
+  SEAT_TAKEN_OVER: 4001,
+  /** The server failed while setting up the connection. Reconnecting may help. */
+  INTERNAL: 1011,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Client -> server
+
+// Control characters in a name would let one player garble everyone else's table display.
+const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+const playerName = z
+  .string()
+  .max(200)
+  .transform((name) => name.trim())
+  .refine((name) => name.length >= 1 && name.length <= MAX_NAME_LENGTH, {
+    message: `name must be 1 to ${MAX_NAME_LENGTH} characters after trimming`,
+  })
+  .refine((name) => !CONTROL_CHARACTERS.test(name), {
+    message: "name must not contain control characters",
+  });
+
+const face = z
+  .number()
+  .int()
+  .min(1)
+  .max(6)
+  .transform((value) => value as Face);
+
+export const ClientMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("join"), name: playerName }),
+  z.object({ type: z.literal("rejoin"), seatToken: z.string().min(1).max(200) }),
+  z.object({ type: z.literal("start") }),
+  z.object({ type: z.literal("bid"), quantity: z.number().int().min(1), face }),
+  z.object({ type: z.literal("dudo") }),
+  z.object({ type: z.literal("calza") }),
+  z.object({ type: z.literal("leave") }),
+  z.object({ type: z.literal("ping") }),
+]);
+export type ClientMessage = z.output<typeof ClientMessageSchema>;
+export type ClientMessageType = ClientMessage["type"];
+
+export type ParsedFrame =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: typeof ErrorCode.BAD_MESSAGE; message: string };
+
+const utf8 = new TextEncoder();
+
+/** Turns one raw WebSocket frame into a client message, or says (in human text) why not. */
+export function parseClientFrame(frame: string | ArrayBuffer | ArrayBufferView): ParsedFrame {
+  const refuse = (message: string): ParsedFrame => ({ ok: false, code: ErrorCode.BAD_MESSAGE, message });
+  if (typeof frame !== "string") return refuse("Binary frames are not accepted: send JSON text");
+  // A UTF-8 byte is at least one UTF-16 unit, so the cheap length check never refuses early.
+  if (frame.length > MAX_FRAME_BYTES || utf8.encode(frame).byteLength > MAX_FRAME_BYTES) {
+    return refuse(`Messages are limited to ${MAX_FRAME_BYTES} bytes`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(frame);
+  } catch {
+    return refuse("Messages must be JSON");
+  }
+  const parsed = ClientMessageSchema.safeParse(json);
+  if (!parsed.success) return refuse(describeIssue(json, parsed.error));
+  return { ok: true, message: parsed.data };
+}
+
+function describeIssue(json: unknown, error: z.ZodError): string {
+  const type = typeof json === "object" && json !== null ? (json as { type?: unknown }).type : undefined;
+  const issue = error.issues[0];
+  if (typeof type !== "string" || !issue || (issue.path.length === 1 && issue.path[0] === "type")) {
+    return `Unknown message type; expected one of: ${CLIENT_MESSAGE_TYPES.join(", ")}`;
+  }
+  const field = issue.path.join(".");
+  return field ? `Invalid "${type}" message: ${field}: ${issue.message}` : `Invalid "${type}" message`;
+}
+
+export const CLIENT_MESSAGE_TYPES = [
+  "join",
+  "rejoin",
+  "start",
+  "bid",
+  "dudo",
+  "calza",
+  "leave",
+  "ping",
+] as const satisfies readonly ClientMessageType[];
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client
+
+export interface PlayerView {
+  id: PlayerId;
+  name: string;
+  diceCount: number;
+  /** At least one open socket holds this seat right now. */
+  connected: boolean;
+  eliminated: boolean;
+}
+
+/** What one connection sees: its own dice only; others' dice only inside `lastRound`. */
+export interface StateView {
+  room: string;
+  phase: Phase;
+  round: number;
+  hostId: PlayerId | null;
+  players: PlayerView[];
+  you: { id: PlayerId; dice: Face[] } | null;
+  turn: PlayerId | null;
+  currentBid: Bid | null;
+  palifico: boolean;
+  lastRound: RoundResult | null;
+  winnerId: PlayerId | null;
+  /** Epoch milliseconds when the turn timer acts for `turn`; null when no turn is running. */
+  turnDeadline: number | null;
+}
+
+export type ServerMessage =
+  | { type: "welcome"; protocol: typeof PROTOCOL_VERSION; room: string }
+  | { type: "joined"; playerId: PlayerId; seatToken: string }
+  | { type: "state"; state: StateView }
+  | { type: "error"; code: ErrorCode; message: string }
+  | { type: "pong" };
+
+/** GET /parties/main/<roomId>: who is at the table, without dice or tokens. */
+export interface RoomSummary {
+  room: string;
+  phase: Phase;
+  players: { name: string; diceCount: number; connected: boolean }[];
+}

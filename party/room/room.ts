@@ -1,0 +1,387 @@
+// A Perudo room, independent of the transport: it turns client frames into engine actions, keeps
+// the one stored document in step with the game, and sends every connection its own view.
+// party/index.ts adapts it to a PartyServer Durable Object (sockets, storage, alarm).
+//
+// Invariants:
+// - Memory is a cache. Everything needed to resume lives in the stored document; a connection's
+//   seat lives in its own (hibernation-safe) socket attachment.
+// - An accepted change is one storage put of the whole document, awaited before anything is sent;
+//   a refused action, a rejoin, a (re)connection or a disconnection writes nothing.
+// - `connected` is derived from the open sockets, never stored.
+import { apply, createGame, viewFor } from "../engine/index";
+import type { Action, DiceSource, GameState, PlayerId } from "../engine/types";
+import {
+  ErrorCode,
+  MAX_MESSAGES_PER_SECOND,
+  PROTOCOL_VERSION,
+  CloseCode,
+  parseClientFrame,
+  type ClientMessage,
+  type RoomSummary,
+  type ServerMessage,
+  type StateView,
+} from "../protocol";
+import { newDocument, nextWakeUp, readDocument, type RoomDocument } from "./document";
+import { RateLimiter } from "./rate-limit";
+import { hashSeatToken, newPlayerId, newSeatToken } from "./secrets";
+
+/** One client connection as the room sees it. */
+export interface RoomConnection {
+  readonly id: string;
+  /** The seat bound to this connection (survives hibernation with the socket), or null. */
+  readonly seat: PlayerId | null;
+  bind(seat: PlayerId | null): void;
+  /** Sends one JSON text frame (see `encode`); must not throw if the socket just closed. */
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** The room's storage: one document and one alarm. */
+export interface RoomStorage {
+  load(): Promise<unknown>;
+  /** Must not be awaited before `setAlarm` is called in the same turn (see `#commit`). */
+  save(document: RoomDocument): Promise<void>;
+  deleteAll(): Promise<void>;
+  getAlarm(): Promise<number | null>;
+  setAlarm(at: number): Promise<void>;
+}
+
+export interface RoomHost {
+  storage: RoomStorage;
+  /** The connections whose sockets are open. */
+  connections(): Iterable<RoomConnection>;
+  now(): number;
+  dice: DiceSource;
+}
+
+export interface RoomOptions {
+  /** How long a player has to act before the engine acts for them. */
+  turnMs: number;
+  /** How long a lobby or finished game may sit untouched before its storage is deleted. */
+  idleMs: number;
+  /** When cleanup is due but someone is still connected, look again after this long. */
+  cleanupRetryMs: number;
+}
+
+export const DEFAULT_TURN_SECONDS = 60;
+export const DEFAULT_ROOM_OPTIONS: RoomOptions = {
+  turnMs: DEFAULT_TURN_SECONDS * 1000,
+  idleMs: 24 * 60 * 60 * 1000,
+  cleanupRetryMs: 60 * 60 * 1000,
+};
+
+/** TURN_SECONDS: any positive number (small values are for tests); anything else means 60. */
+export function parseTurnSeconds(raw: string | undefined): number {
+  const seconds = Number(raw);
+  return raw !== undefined && raw.trim() !== "" && Number.isFinite(seconds) && seconds > 0
+    ? seconds
+    : DEFAULT_TURN_SECONDS;
+}
+
+/** The only way a server message becomes a frame. */
+export function encode(message: ServerMessage): string {
+  return JSON.stringify(message);
+}
+
+type SeatedMessage = Extract<ClientMessage, { type: "start" | "bid" | "dudo" | "calza" | "leave" }>;
+
+export class PerudoRoom {
+  readonly #host: RoomHost;
+  readonly #options: RoomOptions;
+  readonly #limiter = new RateLimiter(MAX_MESSAGES_PER_SECOND, 1000);
+  #document: RoomDocument;
+  /** Cache of the Durable Object's alarm time (one alarm slot per object). */
+  #alarmAt: number | null;
+  /** Serialises every change, so no await inside one can interleave with another. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(host: RoomHost, options: RoomOptions, document: RoomDocument, alarmAt: number | null) {
+    this.#host = host;
+    this.#options = options;
+    this.#document = document;
+    this.#alarmAt = alarmAt;
+  }
+
+  /**
+   * Reloads the room from storage (on every cold start and hibernation wake-up). A room with no
+   * document still holds PartyServer's name record, so its cleanup is scheduled here.
+   */
+  static async load(roomId: string, host: RoomHost, options: RoomOptions): Promise<PerudoRoom> {
+    const stored = readDocument(await host.storage.load());
+    const document = stored ?? newDocument(roomId, createGame(), host.now() + options.idleMs);
+    const room = new PerudoRoom(host, options, document, await host.storage.getAlarm());
+    await room.#armAlarm();
+    return room;
+  }
+
+  get roomId(): string {
+    return this.#document.room;
+  }
+
+  // ------------------------------------------------------------------------------- events
+
+  connect(connection: RoomConnection): void {
+    connection.send(encode({ type: "welcome", protocol: PROTOCOL_VERSION, room: this.roomId }));
+    connection.send(encode({ type: "state", state: this.#viewFor(connection.seat, this.#connectedSeats()) }));
+  }
+
+  disconnect(connection: RoomConnection): void {
+    this.#limiter.forget(connection.id);
+    if (this.#seatOf(connection) !== null) this.#broadcast(connection.id);
+  }
+
+  message(connection: RoomConnection, frame: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    if (!this.#limiter.allow(connection.id, this.#host.now())) {
+      this.#sendError(connection, ErrorCode.RATE_LIMITED, `Slow down: at most ${MAX_MESSAGES_PER_SECOND} messages per second`);
+      return Promise.resolve();
+    }
+    // Everything else waits its turn, so a connection's replies come in the order it sent:
+    // a `pong` also means "all your earlier messages have been handled".
+    return this.#exclusive(async () => {
+      const parsed = parseClientFrame(frame);
+      if (!parsed.ok) return this.#sendError(connection, parsed.code, parsed.message);
+      if (parsed.message.type === "ping") return connection.send(encode({ type: "pong" }));
+      return this.#handle(connection, parsed.message);
+    }, connection);
+  }
+
+  alarm(): Promise<void> {
+    this.#alarmAt = null; // the slot is free once the alarm has fired
+    return this.#exclusive(() => this.#onAlarm());
+  }
+
+  summary(): RoomSummary {
+    const connected = this.#connectedSeats();
+    return {
+      room: this.roomId,
+      phase: this.#document.game.phase,
+      players: this.#document.game.players.map((p) => ({
+        name: p.name,
+        diceCount: p.dice.length,
+        connected: connected.has(p.id),
+      })),
+    };
+  }
+
+  // ------------------------------------------------------------------------------- messages
+
+  async #handle(connection: RoomConnection, message: Exclude<ClientMessage, { type: "ping" }>): Promise<void> {
+    switch (message.type) {
+      case "join":
+        return this.#join(connection, message.name);
+      case "rejoin":
+        return this.#rejoin(connection, message.seatToken);
+      default:
+        return this.#seatedAction(connection, message);
+    }
+  }
+
+  async #join(connection: RoomConnection, name: string): Promise<void> {
+    // A connection that already holds a live seat joins "as itself", so the engine says ALREADY_JOINED.
+    const playerId = this.#seatOf(connection) ?? newPlayerId();
+    const result = apply(this.#document.game, { type: "join", playerId, name }, this.#host.dice);
+    if (!result.ok) return this.#sendError(connection, result.error.code, result.error.message);
+
+    const seatToken = newSeatToken();
+    const seats = { ...this.#document.seats, [playerId]: await hashSeatToken(seatToken) };
+    await this.#commit(this.#nextDocument(result.state, seats));
+    connection.bind(playerId);
+    connection.send(encode({ type: "joined", playerId, seatToken }));
+    this.#broadcast();
+  }
+
+  async #rejoin(connection: RoomConnection, seatToken: string): Promise<void> {
+    const hash = await hashSeatToken(seatToken);
+    const playerId = Object.keys(this.#document.seats).find((id) => this.#document.seats[id] === hash);
+    if (playerId === undefined || !this.#document.game.players.some((p) => p.id === playerId)) {
+      return this.#sendError(connection, ErrorCode.UNKNOWN_SEAT, "That seat token doesn't match any seat in this room");
+    }
+    connection.bind(playerId);
+    for (const other of this.#host.connections()) {
+      if (other.id !== connection.id && other.seat === playerId) {
+        other.bind(null);
+        other.close(CloseCode.SEAT_TAKEN_OVER, "seat taken over by another connection");
+      }
+    }
+    this.#broadcast();
+  }
+
+  async #seatedAction(connection: RoomConnection, message: SeatedMessage): Promise<void> {
+    const playerId = this.#seatOf(connection);
+    if (playerId === null) {
+      return this.#sendError(connection, ErrorCode.UNKNOWN_SEAT, "You don't have a seat at this table: join or rejoin first");
+    }
+    const action: Action =
+      message.type === "bid"
+        ? { type: "bid", playerId, quantity: message.quantity, face: message.face }
+        : { type: message.type, playerId };
+    const result = apply(this.#document.game, action, this.#host.dice);
+    if (!result.ok) return this.#sendError(connection, result.error.code, result.error.message);
+
+    await this.#commit(this.#nextDocument(result.state, this.#document.seats));
+    if (message.type === "leave") {
+      for (const other of this.#host.connections()) if (other.seat === playerId) other.bind(null);
+    }
+    this.#broadcast();
+  }
+
+  // ------------------------------------------------------------------------------- alarm
+
+  async #onAlarm(): Promise<void> {
+    const now = this.#host.now();
+    const { turnDeadline, cleanupAt } = this.#document;
+    if (turnDeadline !== null && now >= turnDeadline) {
+      const result = apply(this.#document.game, { type: "timeout" }, this.#host.dice);
+      // A refused timeout means no turn is running: the stored deadline was stale, so drop it.
+      const game = result.ok ? result.state : this.#document.game;
+      await this.#commit(this.#nextDocument(game, this.#document.seats, { forceNewTurn: true }));
+      this.#broadcast();
+      return;
+    }
+    if (cleanupAt !== null && now >= cleanupAt) {
+      if (this.#connectedSockets() === 0) return this.#deleteRoom();
+      // Someone is still watching: keep the room and look again later (no document write).
+      this.#alarmAt = now + this.#options.cleanupRetryMs;
+      await this.#host.storage.setAlarm(this.#alarmAt);
+      return;
+    }
+    // Woken early: the deadline moved later after this alarm was set (see #armAlarm).
+    await this.#armAlarm();
+  }
+
+  /** An abandoned lobby or finished game: nothing of it may keep costing storage. */
+  async #deleteRoom(): Promise<void> {
+    await this.#host.storage.deleteAll();
+    this.#alarmAt = null;
+    this.#document = newDocument(this.roomId, createGame(), null);
+  }
+
+  // ------------------------------------------------------------------------------- state
+
+  /** The document after an accepted change: timers follow the game, seats follow the players. */
+  #nextDocument(game: GameState, seats: Record<PlayerId, string>, options: { forceNewTurn?: boolean } = {}): RoomDocument {
+    const previous = this.#document;
+    const now = this.#host.now();
+    const seated = new Set(game.players.map((p) => p.id));
+    const keptSeats = Object.fromEntries(Object.entries(seats).filter(([id]) => seated.has(id)));
+
+    let turnDeadline: number | null = null;
+    if (game.phase === "playing" && game.turn !== null) {
+      const sameTurn =
+        !options.forceNewTurn &&
+        previous.turnDeadline !== null &&
+        previous.game.turn === game.turn &&
+        previous.game.round === game.round;
+      turnDeadline = sameTurn ? previous.turnDeadline : now + this.#options.turnMs;
+    }
+    const cleanupAt = game.phase === "playing" ? null : now + this.#options.idleMs;
+    return { ...previous, game, seats: keptSeats, turnDeadline, cleanupAt };
+  }
+
+  /**
+   * Saves the document (one put) and, when it needs an earlier wake-up than the one scheduled,
+   * the alarm. Both are issued in the same turn so the runtime commits them together.
+   */
+  async #commit(next: RoomDocument): Promise<void> {
+    const saved = this.#host.storage.save(next);
+    const armed = this.#armAlarm(next);
+    await Promise.all([saved, armed]);
+    this.#document = next;
+  }
+
+  /**
+   * Makes sure the alarm fires no later than the document's next wake-up. It is only moved
+   * earlier, never later: a later deadline (every new turn) costs no alarm write, the alarm just
+   * wakes early once and re-arms. So a whole game usually sets the alarm about once per turn
+   * length, not once per action.
+   */
+  async #armAlarm(document: RoomDocument = this.#document): Promise<void> {
+    const wakeUp = nextWakeUp(document);
+    if (wakeUp === null || (this.#alarmAt !== null && this.#alarmAt <= wakeUp)) return;
+    this.#alarmAt = wakeUp;
+    await this.#host.storage.setAlarm(wakeUp);
+  }
+
+  // ------------------------------------------------------------------------------- sending
+
+  /** Sends every open connection (but `closingId`) its own view of the current state. */
+  #broadcast(closingId?: string): void {
+    const connected = this.#connectedSeats(closingId);
+    const framesBySeat = new Map<PlayerId | null, string>();
+    for (const connection of this.#host.connections()) {
+      if (connection.id === closingId) continue;
+      const seat = this.#seatOf(connection);
+      let frame = framesBySeat.get(seat);
+      if (frame === undefined) {
+        frame = encode({ type: "state", state: this.#viewFor(seat, connected) });
+        framesBySeat.set(seat, frame);
+      }
+      connection.send(frame);
+    }
+  }
+
+  #viewFor(seat: PlayerId | null, connected: ReadonlySet<PlayerId>): StateView {
+    const { game, room, turnDeadline } = this.#document;
+    const view = viewFor(game, seat);
+    return {
+      room,
+      phase: view.phase,
+      round: view.round,
+      hostId: view.hostId,
+      players: view.players.map((p) => ({
+        id: p.id,
+        name: p.name,
+        diceCount: p.diceCount,
+        connected: connected.has(p.id),
+        eliminated: p.eliminated,
+      })),
+      you: view.you,
+      turn: view.turn,
+      currentBid: view.currentBid,
+      palifico: view.palifico,
+      lastRound: view.lastRound,
+      winnerId: view.winnerId,
+      turnDeadline,
+    };
+  }
+
+  #sendError(connection: RoomConnection, code: ErrorCode, message: string): void {
+    connection.send(encode({ type: "error", code, message }));
+  }
+
+  // ------------------------------------------------------------------------------- helpers
+
+  /** The connection's seat if that player is still at the table (a left seat is no seat). */
+  #seatOf(connection: RoomConnection): PlayerId | null {
+    const seat = connection.seat;
+    return seat !== null && this.#document.game.players.some((p) => p.id === seat) ? seat : null;
+  }
+
+  #connectedSeats(closingId?: string): Set<PlayerId> {
+    const seats = new Set<PlayerId>();
+    for (const connection of this.#host.connections()) {
+      if (connection.id !== closingId && connection.seat !== null) seats.add(connection.seat);
+    }
+    return seats;
+  }
+
+  #connectedSockets(): number {
+    let count = 0;
+    for (const _ of this.#host.connections()) count++;
+    return count;
+  }
+
+  /**
+   * Runs `change` after every earlier change has finished. A failure is reported to the
+   * connection as INTERNAL (no details) and logged without the frame, which may hold a token.
+   */
+  #exclusive(change: () => Promise<void>, connection?: RoomConnection): Promise<void> {
+    const run = this.#queue.then(change).catch((error: unknown) => {
+      console.error(`room ${this.roomId}: change failed:`, error instanceof Error ? error.message : error);
+      if (connection) this.#sendError(connection, ErrorCode.INTERNAL, "The server could not process that message; nothing changed");
+      else throw error; // alarms: let the runtime retry
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
