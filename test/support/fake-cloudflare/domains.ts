@@ -1,0 +1,201 @@
+// Workers Custom Domains: the public Attach/List/Get/Detach API the deploy CLI uses, and the
+// script-level `domains/records` PUT that `wrangler deploy --domain` uses.
+import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
+import type { RequestContext, Route } from "./router.js";
+import {
+  attachWorkerDomain,
+  detachWorkerDomain,
+  zoneForHostname,
+  type FakeCloudflareState,
+  type WorkerDomainState,
+  type ZoneState,
+} from "./state.js";
+
+const DOMAINS = "/accounts/:account_id/workers/domains";
+
+export const domainsRoutes: Route[] = [
+  { method: "GET", template: DOMAINS, handler: listDomains },
+  { method: "PUT", template: DOMAINS, handler: attachDomain },
+  { method: "GET", template: `${DOMAINS}/:domain_id`, handler: getDomain },
+  { method: "DELETE", template: `${DOMAINS}/:domain_id`, handler: deleteDomain },
+  {
+    method: "PUT",
+    template: "/accounts/:account_id/workers/scripts/:script_name/domains/records",
+    handler: putScriptDomains,
+  },
+];
+
+export function domainObject(domain: WorkerDomainState): Record<string, unknown> {
+  return {
+    id: domain.id,
+    zone_id: domain.zoneId,
+    zone_name: domain.zoneName,
+    hostname: domain.hostname,
+    service: domain.service,
+    environment: domain.environment,
+    cert_id: domain.certId,
+  };
+}
+
+function listDomains({ state, query }: RequestContext): ApiResponse {
+  const domains = [...state.workerDomains.values()].filter(
+    (domain) =>
+      (query["hostname"] === undefined || domain.hostname === query["hostname"]) &&
+      (query["service"] === undefined || domain.service === query["service"]) &&
+      (query["zone_id"] === undefined || domain.zoneId === query["zone_id"]) &&
+      (query["zone_name"] === undefined || domain.zoneName === query["zone_name"]) &&
+      (query["environment"] === undefined || domain.environment === query["environment"]),
+  );
+  return okList(domains.map(domainObject), query);
+}
+
+function getDomain({ state, params, path }: RequestContext): ApiResponse {
+  const domain = state.workerDomains.get(params["domain_id"]!);
+  if (!domain) return CloudflareError.noRoute(path);
+  return ok(domainObject(domain));
+}
+
+function deleteDomain({ state, params, path }: RequestContext): ApiResponse {
+  if (!state.workerDomains.has(params["domain_id"]!)) return CloudflareError.noRoute(path);
+  detachWorkerDomain(state, params["domain_id"]!);
+  return ok(null);
+}
+
+interface AttachRequest {
+  hostname: string;
+  service: string;
+  environment: string;
+  zoneId?: string | undefined;
+  zoneName?: string | undefined;
+  enabled?: boolean | undefined;
+  previewsEnabled?: boolean | undefined;
+}
+
+type Plan = { error: ApiResponse } | { existing: WorkerDomainState } | { attach: () => WorkerDomainState };
+
+/**
+ * Decides what attaching hostname -> service does, without changing anything:
+ * same service: nothing to do; another Worker's Custom Domain: 100116 unless overriding;
+ * an A/AAAA/CNAME record not made by a Custom Domain: 100117 unless overriding.
+ */
+function planAttach(
+  state: FakeCloudflareState,
+  request: AttachRequest,
+  overrides: { existingOrigin: boolean; existingDnsRecord: boolean },
+): Plan {
+  if (!request.hostname || !request.service) {
+    return { error: CloudflareError.badRequest("hostname and service are required") };
+  }
+  if (!state.scripts.has(request.service)) return { error: CloudflareError.scriptNotFound() };
+  const zone = resolveZone(state, request);
+  if (!zone) {
+    return {
+      error: CloudflareError.badRequest(`Could not find a zone for hostname '${request.hostname}'`),
+    };
+  }
+  if (request.hostname !== zone.name && !request.hostname.endsWith(`.${zone.name}`)) {
+    return {
+      error: CloudflareError.badRequest(`Hostname '${request.hostname}' is not in zone '${zone.name}'`),
+    };
+  }
+  const current = [...state.workerDomains.values()].find((domain) => domain.hostname === request.hostname);
+  if (current && current.service === request.service && current.environment === request.environment) {
+    return { existing: current };
+  }
+  if (current && !overrides.existingOrigin) {
+    return { error: CloudflareError.hostnameOwnedByOtherWorker(request.hostname, current.service) };
+  }
+  const external = [...state.dnsRecords.values()].filter(
+    (record) =>
+      record.zoneId === zone.id &&
+      record.name === request.hostname &&
+      ["A", "AAAA", "CNAME"].includes(record.type) &&
+      record.workerDomainId === undefined,
+  );
+  if (external.length > 0 && !overrides.existingDnsRecord) {
+    return { error: CloudflareError.externallyManagedDns(request.hostname) };
+  }
+  return {
+    attach: () => {
+      if (current) detachWorkerDomain(state, current.id);
+      for (const record of external) state.dnsRecords.delete(record.id);
+      return attachWorkerDomain(state, {
+        hostname: request.hostname,
+        service: request.service,
+        environment: request.environment,
+        zoneId: zone.id,
+        zoneName: zone.name,
+        enabled: request.enabled,
+        previewsEnabled: request.previewsEnabled,
+      });
+    },
+  };
+}
+
+function resolveZone(state: FakeCloudflareState, request: AttachRequest): ZoneState | undefined {
+  if (request.zoneId) return state.zones.get(request.zoneId);
+  if (request.zoneName) return [...state.zones.values()].find((zone) => zone.name === request.zoneName);
+  return zoneForHostname(state, request.hostname);
+}
+
+/** Attach to Domain: PUT {hostname, service, zone_id, environment?}. */
+function attachDomain({ state, body }: RequestContext): ApiResponse {
+  const request = (body ?? {}) as Partial<Record<string, string>>;
+  const plan = planAttach(
+    state,
+    {
+      hostname: request["hostname"] ?? "",
+      service: request["service"] ?? "",
+      environment: request["environment"] ?? "production",
+      zoneId: request["zone_id"],
+      zoneName: request["zone_name"],
+    },
+    { existingOrigin: false, existingDnsRecord: false },
+  );
+  if ("error" in plan) return plan.error;
+  if ("existing" in plan) return ok(domainObject(plan.existing));
+  return ok(domainObject(plan.attach()));
+}
+
+/**
+ * wrangler's Custom Domain publish: with override_scope the body's origins become the script's
+ * whole set of Custom Domains; the override flags turn 100116/100117 into takeovers.
+ */
+function putScriptDomains({ state, params, body }: RequestContext): ApiResponse {
+  const service = params["script_name"]!;
+  if (!state.scripts.has(service)) return CloudflareError.scriptNotFound();
+  const request = (body ?? {}) as {
+    override_scope?: boolean;
+    override_existing_origin?: boolean;
+    override_existing_dns_record?: boolean;
+    origins?: { hostname: string; zone_id?: string; zone_name?: string; enabled?: boolean; previews_enabled?: boolean }[];
+  };
+  const origins = request.origins ?? [];
+  const plans: Plan[] = origins.map((origin) =>
+    planAttach(
+      state,
+      {
+        hostname: origin.hostname,
+        service,
+        environment: "production",
+        zoneId: origin.zone_id,
+        zoneName: origin.zone_name,
+        enabled: origin.enabled,
+        previewsEnabled: origin.previews_enabled,
+      },
+      {
+        existingOrigin: request.override_existing_origin === true,
+        existingDnsRecord: request.override_existing_dns_record === true,
+      },
+    ),
+  );
+  for (const plan of plans) if ("error" in plan) return plan.error;
+  if (request.override_scope) {
+    const keep = new Set(origins.map((origin) => origin.hostname));
+    for (const domain of [...state.workerDomains.values()]) {
+      if (domain.service === service && !keep.has(domain.hostname)) detachWorkerDomain(state, domain.id);
+    }
+  }
+  const result = plans.map((plan) => ("existing" in plan ? plan.existing : "attach" in plan ? plan.attach() : undefined));
+  return ok(result.filter((domain) => domain !== undefined).map(domainObject));
+}

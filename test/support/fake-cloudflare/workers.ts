@@ -1,0 +1,493 @@
+// Workers scripts, versions, deployments, settings and subdomains: what `wrangler deploy`,
+// `versions list`, `deployments list`, `rollback` and `delete` call.
+import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
+import type { RequestContext, Route } from "./router.js";
+import {
+  activeVersion,
+  addDeployment,
+  addDurableObjectNamespace,
+  addVersion,
+  createScript,
+  detachWorkerDomain,
+  type DeploymentState,
+  type FakeCloudflareState,
+  type ScriptState,
+  type VersionState,
+} from "./state.js";
+
+const SCRIPT = "/accounts/:account_id/workers/scripts/:script_name";
+
+export const workersRoutes: Route[] = [
+  { method: "GET", template: "/accounts/:account_id/workers/scripts", handler: listScripts },
+  { method: "GET", template: "/accounts/:account_id/workers/services/:script_name", handler: getService },
+  { method: "DELETE", template: "/accounts/:account_id/workers/services/:script_name", handler: deleteScript },
+  { method: "PUT", template: SCRIPT, handler: putScript },
+  { method: "DELETE", template: SCRIPT, handler: deleteScript },
+  { method: "GET", template: `${SCRIPT}/settings`, handler: getSettings },
+  { method: "PATCH", template: `${SCRIPT}/settings`, handler: patchSettings },
+  { method: "GET", template: `${SCRIPT}/script-settings`, handler: getScriptSettings },
+  { method: "PATCH", template: `${SCRIPT}/script-settings`, handler: patchScriptSettings },
+  { method: "GET", template: `${SCRIPT}/subdomain`, handler: getSubdomain },
+  { method: "POST", template: `${SCRIPT}/subdomain`, handler: postSubdomain },
+  { method: "GET", template: `${SCRIPT}/versions`, handler: listVersions },
+  { method: "POST", template: `${SCRIPT}/versions`, handler: postVersion },
+  { method: "GET", template: `${SCRIPT}/versions/:version_id`, handler: getVersion },
+  { method: "GET", template: `${SCRIPT}/deployments`, handler: listDeployments },
+  { method: "POST", template: `${SCRIPT}/deployments`, handler: postDeployment },
+  { method: "GET", template: `${SCRIPT}/deployments/:deployment_id`, handler: getDeployment },
+  { method: "GET", template: "/accounts/:account_id/workers/subdomain", handler: getAccountSubdomain },
+  {
+    method: "GET",
+    template: "/accounts/:account_id/workers/durable_objects/namespaces",
+    handler: listDurableObjectNamespaces,
+  },
+  { method: "GET", template: "/accounts/:account_id/storage/kv/namespaces", handler: (c) => okList([], c.query) },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Response shapes
+
+export function scriptObject(script: ScriptState): Record<string, unknown> {
+  const version = activeVersion(script);
+  return {
+    id: script.name,
+    tag: script.tag,
+    tags: script.scriptSettings.tags,
+    etag: script.etag,
+    handlers: ["fetch"],
+    named_handlers: [...script.durableObjectClasses].map((name) => ({ name, handlers: ["class"] })),
+    created_on: script.createdOn,
+    modified_on: script.modifiedOn,
+    migration_tag: script.migrationTag,
+    usage_model: "standard",
+    compatibility_date: version?.compatibilityDate,
+    compatibility_flags: version?.compatibilityFlags ?? [],
+    has_modules: true,
+    has_assets: false,
+    logpush: script.scriptSettings.logpush,
+    tail_consumers: script.scriptSettings.tail_consumers,
+    observability: script.scriptSettings.observability,
+    last_deployed_from: script.lastDeployedFrom,
+    placement: {},
+  };
+}
+
+export function versionObject(script: ScriptState, version: VersionState): Record<string, unknown> {
+  return {
+    id: version.id,
+    number: version.number,
+    metadata: {
+      author_id: "fake-user-id",
+      author_email: "fake-user@example.com",
+      source: version.source,
+      created_on: version.createdOn,
+      modified_on: version.createdOn,
+      hasPreview: false,
+    },
+    annotations: version.annotations,
+    resources: {
+      script: {
+        etag: script.etag,
+        handlers: ["fetch"],
+        last_deployed_from: script.lastDeployedFrom,
+      },
+      script_runtime: {
+        compatibility_date: version.compatibilityDate,
+        compatibility_flags: version.compatibilityFlags,
+        usage_model: "standard",
+        limits: {},
+      },
+      bindings: version.bindings,
+    },
+  };
+}
+
+export function deploymentObject(deployment: DeploymentState): Record<string, unknown> {
+  return {
+    id: deployment.id,
+    source: deployment.source,
+    strategy: deployment.strategy,
+    author_email: deployment.authorEmail,
+    created_on: deployment.createdOn,
+    annotations: deployment.annotations,
+    versions: deployment.versions,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scripts and services
+
+function listScripts({ state, query }: RequestContext): ApiResponse {
+  return okList([...state.scripts.values()].map(scriptObject), query);
+}
+
+function getService({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.serviceNotFound();
+  return ok({
+    id: script.name,
+    default_environment: {
+      environment: "production",
+      created_on: script.createdOn,
+      modified_on: script.modifiedOn,
+      script: scriptObject(script),
+    },
+    created_on: script.createdOn,
+    modified_on: script.modifiedOn,
+  });
+}
+
+function deleteScript({ state, params }: RequestContext): ApiResponse {
+  const name = params["script_name"]!;
+  if (!state.scripts.has(name)) return CloudflareError.scriptNotFound();
+  removeScript(state, name);
+  return ok(null);
+}
+
+/** Deleting a Worker removes its routes' binding, its Custom Domains and their DNS records. */
+function removeScript(state: FakeCloudflareState, name: string): void {
+  state.scripts.delete(name);
+  for (const [id, route] of state.routes) if (route.script === name) state.routes.delete(id);
+  for (const domain of [...state.workerDomains.values()]) {
+    if (domain.service === name) detachWorkerDomain(state, domain.id);
+  }
+  for (const [id, namespace] of state.durableObjectNamespaces) {
+    if (namespace.script === name) state.durableObjectNamespaces.delete(id);
+  }
+}
+
+interface UploadMetadata {
+  main_module?: string;
+  body_part?: string;
+  bindings?: Record<string, unknown>[];
+  compatibility_date?: string;
+  compatibility_flags?: string[];
+  migrations?: {
+    old_tag?: string;
+    new_tag?: string;
+    steps?: Record<string, unknown>[];
+  } & Record<string, unknown>;
+  annotations?: Record<string, string | undefined>;
+  observability?: unknown;
+  logpush?: boolean;
+  tail_consumers?: unknown[];
+  tags?: string[];
+  keep_bindings?: string[];
+}
+
+/** Validates an upload and returns the version fields plus the migration effect. */
+function readUpload(
+  context: RequestContext,
+  script: ScriptState | undefined,
+  scriptName: string,
+):
+  | { error: ApiResponse }
+  | {
+      metadata: UploadMetadata;
+      version: Omit<VersionState, "id" | "number" | "createdOn" | "source">;
+      migration?: { newTag: string | undefined; classes: Set<string>; sqlite: Set<string> };
+    } {
+  const metadataPart = context.parts?.find((part) => part.name === "metadata");
+  if (!metadataPart?.text) {
+    return { error: CloudflareError.badRequest("Expected a multipart body with a 'metadata' part") };
+  }
+  let metadata: UploadMetadata;
+  try {
+    metadata = JSON.parse(metadataPart.text) as UploadMetadata;
+  } catch {
+    return { error: CloudflareError.badRequest("The 'metadata' part is not valid JSON") };
+  }
+  const mainModule = metadata.main_module ?? metadata.body_part;
+  const mainPart = context.parts?.find((part) => part.name === mainModule);
+  if (!mainModule || !mainPart) {
+    return { error: CloudflareError.badRequest(`No such module "${mainModule}" in the upload`) };
+  }
+
+  // Durable Object classes after this upload's migrations.
+  const classes = new Set(script?.durableObjectClasses ?? []);
+  const sqlite = new Set<string>();
+  let migration: { newTag: string | undefined; classes: Set<string>; sqlite: Set<string> } | undefined;
+  if (metadata.migrations) {
+    const migrations = metadata.migrations;
+    const steps = migrations.steps ?? [migrations];
+    if (migrations.old_tag !== script?.migrationTag) {
+      return { error: CloudflareError.migrationTagPrecondition(script?.migrationTag, migrations.old_tag) };
+    }
+    for (const step of steps) {
+      for (const name of asStrings(step["new_classes"])) classes.add(name);
+      for (const name of asStrings(step["new_sqlite_classes"])) {
+        classes.add(name);
+        sqlite.add(name);
+      }
+      for (const name of asStrings(step["deleted_classes"])) classes.delete(name);
+      for (const rename of (step["renamed_classes"] as { from: string; to: string }[] | undefined) ?? []) {
+        classes.delete(rename.from);
+        classes.add(rename.to);
+      }
+    }
+    migration = { newTag: migrations.new_tag, classes, sqlite };
+  }
+
+  const previous = script ? activeVersion(script) : undefined;
+  const bindings: Record<string, unknown>[] = [];
+  for (const binding of metadata.bindings ?? []) {
+    if (binding["type"] === "inherit") {
+      const inherited = previous?.bindings.find((old) => old["name"] === binding["name"]);
+      if (inherited) bindings.push(inherited);
+      continue;
+    }
+    if (binding["type"] === "durable_object_namespace") {
+      const className = String(binding["class_name"]);
+      const otherScript = binding["script_name"] as string | undefined;
+      if ((otherScript === undefined || otherScript === scriptName) && !classes.has(className)) {
+        return { error: CloudflareError.durableObjectClassNotMigrated(className) };
+      }
+    }
+    bindings.push(binding);
+  }
+  // keep_bindings: carry over previous bindings of those types the upload didn't name.
+  for (const type of metadata.keep_bindings ?? []) {
+    for (const old of previous?.bindings ?? []) {
+      if (old["type"] === type && !bindings.some((binding) => binding["name"] === old["name"])) {
+        bindings.push(old);
+      }
+    }
+  }
+
+  const annotations: Record<string, string> = { "workers/triggered_by": "upload" };
+  for (const [key, value] of Object.entries(metadata.annotations ?? {})) {
+    if (typeof value === "string") annotations[key] = value;
+  }
+  return {
+    metadata,
+    migration,
+    version: {
+      annotations,
+      mainModule,
+      mainModuleText: mainPart.text,
+      compatibilityDate: metadata.compatibility_date,
+      compatibilityFlags: metadata.compatibility_flags ?? [],
+      bindings,
+      modules: (context.parts ?? [])
+        .filter((part) => part.name !== "metadata")
+        .map((part) => ({ name: part.name, contentType: part.contentType, size: part.bytes.length })),
+      metadata: metadata as Record<string, unknown>,
+    },
+  };
+}
+
+function asStrings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+function applyMigration(
+  state: FakeCloudflareState,
+  script: ScriptState,
+  migration: { newTag: string | undefined; classes: Set<string>; sqlite: Set<string> } | undefined,
+): void {
+  if (!migration) return;
+  script.migrationTag = migration.newTag;
+  script.durableObjectClasses = migration.classes;
+  for (const className of migration.classes) {
+    addDurableObjectNamespace(state, script.name, className, migration.sqlite.has(className));
+  }
+}
+
+/** Upload Worker Module: a new version, deployed to 100% at once. */
+function putScript(context: RequestContext): ApiResponse {
+  const { state, params } = context;
+  const name = params["script_name"]!;
+  const existing = state.scripts.get(name);
+  const upload = readUpload(context, existing, name);
+  if ("error" in upload) return upload.error;
+  const script = existing ?? createScript(state, name);
+  applyMigration(state, script, upload.migration);
+  applyNonVersionedSettings(script, upload.metadata);
+  script.lastDeployedFrom = "wrangler";
+  const version = addVersion(script, upload.version);
+  addDeployment(script, [{ version_id: version.id, percentage: 100 }], {
+    "workers/triggered_by": "upload",
+  });
+  return ok({
+    ...scriptObject(script),
+    // wrangler reads this as the new version's id ("Current Version ID").
+    deployment_id: version.id,
+    startup_time_ms: 1,
+  });
+}
+
+function applyNonVersionedSettings(script: ScriptState, metadata: UploadMetadata): void {
+  if (metadata.observability !== undefined) script.scriptSettings.observability = metadata.observability;
+  if (metadata.logpush !== undefined) script.scriptSettings.logpush = metadata.logpush;
+  if (metadata.tail_consumers !== undefined) script.scriptSettings.tail_consumers = metadata.tail_consumers;
+}
+
+/** Upload Version: stored, not deployed. */
+function postVersion(context: RequestContext): ApiResponse {
+  const { state, params } = context;
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const upload = readUpload(context, script, script.name);
+  if ("error" in upload) return upload.error;
+  if (upload.migration) {
+    return CloudflareError.badRequest("Migrations are not supported when uploading a version; use PUT");
+  }
+  const version = addVersion(script, upload.version);
+  return ok({ ...versionObject(script, version), startup_time_ms: 1 });
+}
+
+function listVersions({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const items = [...script.versions].reverse().map((version) => versionObject(script, version));
+  return ok({ items });
+}
+
+function getVersion({ state, params, path }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const version = script.versions.find((candidate) => candidate.id === params["version_id"]);
+  if (!version) return CloudflareError.noRoute(path);
+  return ok(versionObject(script, version));
+}
+
+function listDeployments({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  return ok({ deployments: [...script.deployments].reverse().map(deploymentObject) });
+}
+
+function getDeployment({ state, params, path }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const deployment = script.deployments.find((candidate) => candidate.id === params["deployment_id"]);
+  if (!deployment) return CloudflareError.noRoute(path);
+  return ok(deploymentObject(deployment));
+}
+
+/** Create Deployment: version traffic split; also what `wrangler rollback` calls. */
+function postDeployment({ state, params, body }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const request = body as
+    | { strategy?: string; versions?: { version_id: string; percentage: number }[]; annotations?: Record<string, string> }
+    | undefined;
+  const versions = request?.versions ?? [];
+  if (request?.strategy !== "percentage" || versions.length === 0) {
+    return CloudflareError.badRequest("Expected { strategy: 'percentage', versions: [...] }");
+  }
+  for (const traffic of versions) {
+    if (!script.versions.some((version) => version.id === traffic.version_id)) {
+      return CloudflareError.badRequest(`Version ${traffic.version_id} does not exist`);
+    }
+  }
+  const total = versions.reduce((sum, traffic) => sum + traffic.percentage, 0);
+  if (Math.abs(total - 100) > 1e-9) {
+    return CloudflareError.badRequest(`Version percentages must add up to 100, got ${total}`);
+  }
+  // Going back to an older version than the one now serving is what Cloudflare labels a rollback.
+  const current = activeVersion(script);
+  const target = script.versions.find((version) => version.id === versions[0]!.version_id)!;
+  const isRollback = versions.length === 1 && current !== undefined && target.number < current.number;
+  const annotations: Record<string, string> = {
+    "workers/triggered_by": isRollback ? "rollback" : "deployment",
+  };
+  if (isRollback) {
+    const from = script.deployments.at(-1);
+    if (from) annotations["workers/rollback_from"] = from.id;
+  }
+  const message = request.annotations?.["workers/message"];
+  if (typeof message === "string") annotations["workers/message"] = message;
+  const deployment = addDeployment(script, versions, annotations);
+  return ok(deploymentObject(deployment));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+function settingsObject(script: ScriptState): Record<string, unknown> {
+  const version = activeVersion(script);
+  return {
+    bindings: version?.bindings ?? [],
+    compatibility_date: version?.compatibilityDate,
+    compatibility_flags: version?.compatibilityFlags ?? [],
+    logpush: script.scriptSettings.logpush,
+    observability: script.scriptSettings.observability,
+    placement: {},
+    tail_consumers: script.scriptSettings.tail_consumers,
+    tags: script.scriptSettings.tags,
+    usage_model: "standard",
+    limits: {},
+  };
+}
+
+function getSettings({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  return ok(settingsObject(script));
+}
+
+/** Patch Script Settings (multipart, a "settings" part): only the non-versioned fields here. */
+function patchSettings({ state, params, parts, body }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const settingsText = parts?.find((part) => part.name === "settings")?.text;
+  const settings = (settingsText ? JSON.parse(settingsText) : body) as UploadMetadata | undefined;
+  if (settings) applyNonVersionedSettings(script, settings);
+  if (settings?.tags !== undefined) script.scriptSettings.tags = settings.tags;
+  return ok(settingsObject(script));
+}
+
+function getScriptSettings({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  return ok(script.scriptSettings);
+}
+
+function patchScriptSettings({ state, params, body }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const patch = (body ?? {}) as Partial<ScriptState["scriptSettings"]>;
+  for (const key of ["logpush", "tail_consumers", "observability", "tags"] as const) {
+    if (patch[key] !== undefined) (script.scriptSettings as Record<string, unknown>)[key] = patch[key];
+  }
+  return ok(script.scriptSettings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// workers.dev
+
+function getSubdomain({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  return ok(script.subdomain);
+}
+
+function postSubdomain({ state, params, body }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  const request = (body ?? {}) as { enabled?: boolean; previews_enabled?: boolean };
+  if (typeof request.enabled !== "boolean") return CloudflareError.badRequest("enabled is required");
+  script.subdomain = {
+    enabled: request.enabled,
+    previews_enabled: request.previews_enabled ?? request.enabled,
+  };
+  return ok(script.subdomain);
+}
+
+function getAccountSubdomain({ state }: RequestContext): ApiResponse {
+  return ok({ subdomain: state.workersSubdomain });
+}
+
+function listDurableObjectNamespaces({ state, query }: RequestContext): ApiResponse {
+  return okList(
+    [...state.durableObjectNamespaces.values()].map((namespace) => ({
+      id: namespace.id,
+      name: namespace.name,
+      script: namespace.script,
+      class: namespace.class,
+      use_sqlite: namespace.useSqlite,
+    })),
+    query,
+  );
+}
