@@ -1,0 +1,196 @@
+// The real wrangler 4.86 CLI against the fake: first deploy, redeploy, --route, --domain,
+// versions/deployments list, rollback and delete. Runs in one sequence, sharing one fake account.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  runWrangler,
+  startFakeCloudflare,
+  uploadMetadata,
+  type FakeCloudflare,
+  type RecordedRequest,
+  type WranglerResult,
+} from "../support/fake-cloudflare/index.js";
+
+const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
+const ZONE_ID = "a".repeat(32);
+const TOKEN = "test-token-for-wrangler-7f3a";
+const NAME = "perudo-fake-test";
+const UPLOAD = "PUT /accounts/:account_id/workers/scripts/:script_name";
+const VERSION_UPLOAD = "POST /accounts/:account_id/workers/scripts/:script_name/versions";
+
+let fake: FakeCloudflare;
+
+beforeAll(async () => {
+  fake = await startFakeCloudflare({
+    accountId: ACCOUNT_ID,
+    tokens: { [TOKEN]: { status: "active" } },
+    zones: [{ id: ZONE_ID, name: "example.com", status: "active" }],
+    dnsRecords: [{ zoneId: ZONE_ID, name: "play.example.com", type: "A", content: "192.0.2.10", proxied: true }],
+  });
+});
+
+afterAll(async () => {
+  await fake?.stop();
+});
+
+/** Runs wrangler and returns the requests it made, failing loudly with its output. */
+async function wrangler(args: string[]): Promise<{ result: WranglerResult; requests: RecordedRequest[] }> {
+  const from = fake.requests.length;
+  const result = await runWrangler(fake, args, { token: TOKEN });
+  const requests = fake.requests.slice(from);
+  if (result.code !== 0) {
+    throw new Error(`wrangler ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  }
+  return { result, requests };
+}
+
+function deployArgs(buildId: string, extra: string[] = []): string[] {
+  return [
+    "deploy",
+    "--name",
+    NAME,
+    "--var",
+    `BUILD_ID:${buildId}`,
+    "--var",
+    "ALLOWED_ORIGINS:https://play.example.com",
+    "--var",
+    "TURN_SECONDS:45",
+    "--tag",
+    buildId,
+    "--message",
+    `deploy ${buildId}`,
+    "--minify",
+    ...extra,
+  ];
+}
+
+describe("real wrangler deploy against the fake", () => {
+  it("first deploy uploads the Worker with the DO binding, migration v1, vars and tag", async () => {
+    const { requests, result } = await wrangler(deployArgs("build-1"));
+    expect(result.stdout).toContain("Current Version ID:");
+
+    const uploads = requests.filter((request) => request.endpoint === UPLOAD);
+    expect(uploads).toHaveLength(1);
+    const upload = uploads[0]!;
+    expect(upload.path).toBe(`/accounts/${ACCOUNT_ID}/workers/scripts/${NAME}`);
+    const metadata = uploadMetadata(upload)!;
+    expect(metadata["main_module"]).toBe("index.js");
+    expect(metadata["migrations"]).toEqual({ new_tag: "v1", steps: [{ new_sqlite_classes: ["Main"] }] });
+    expect(metadata["bindings"]).toEqual(
+      expect.arrayContaining([
+        { name: "Main", type: "durable_object_namespace", class_name: "Main" },
+        { name: "BUILD_ID", type: "plain_text", text: "build-1" },
+        { name: "ALLOWED_ORIGINS", type: "plain_text", text: "https://play.example.com" },
+        { name: "TURN_SECONDS", type: "plain_text", text: "45" },
+      ]),
+    );
+    expect(metadata["annotations"]).toEqual({ "workers/tag": "build-1", "workers/message": "deploy build-1" });
+    expect(metadata["compatibility_date"]).toBe("2026-04-20");
+    const mainModule = upload.parts!.find((part) => part.name === "index.js")!;
+    expect(mainModule.contentType).toBe("application/javascript+module");
+    expect(mainModule.text).toContain("perudo-vibe");
+
+    const script = fake.state.scripts.get(NAME)!;
+    expect(script.migrationTag).toBe("v1");
+    expect(script.subdomain).toEqual({ enabled: false, previews_enabled: false });
+    expect(fake.unhandled).toEqual([]);
+    // Every request carried exactly the token wrangler was given.
+    expect(new Set(requests.map((request) => request.headers["authorization"]))).toEqual(
+      new Set([`Bearer ${TOKEN}`]),
+    );
+  });
+
+  it("redeploy uses the versions API, sends no migrations, and survives one 500 (failNext)", async () => {
+    fake.failNext(VERSION_UPLOAD, 1, { status: 500 });
+    const { requests } = await wrangler(deployArgs("build-2"));
+
+    // wrangler read the migration tag from the scripts list and found nothing new to send.
+    expect(requests.map((request) => request.endpoint)).toContain(
+      "GET /accounts/:account_id/workers/scripts",
+    );
+    expect(requests.some((request) => request.endpoint === UPLOAD)).toBe(false);
+    const versionUploads = requests.filter((request) => request.endpoint === VERSION_UPLOAD);
+    expect(versionUploads).toHaveLength(2); // the injected 500, then wrangler's retry
+    const metadata = uploadMetadata(versionUploads[1]!)!;
+    expect(metadata["migrations"]).toBeUndefined();
+    expect(metadata["annotations"]).toEqual({ "workers/tag": "build-2", "workers/message": "deploy build-2" });
+
+    const deploymentPost = requests.find(
+      (request) => request.endpoint === "POST /accounts/:account_id/workers/scripts/:script_name/deployments",
+    )!;
+    expect(deploymentPost.body).toMatchObject({ strategy: "percentage", annotations: { "workers/message": "deploy build-2" } });
+    const script = fake.state.scripts.get(NAME)!;
+    expect(script.versions).toHaveLength(2);
+    expect(script.deployments.at(-1)!.versions).toEqual([{ version_id: script.versions[1]!.id, percentage: 100 }]);
+    expect(script.migrationTag).toBe("v1");
+  });
+
+  it("--route creates the route in the zone it looked up", async () => {
+    const { requests } = await wrangler(deployArgs("build-3", ["--route", "game.example.com/*"]));
+    const zoneLookups = requests.filter((request) => request.endpoint === "GET /zones").map((request) => request.query);
+    expect(zoneLookups).toContainEqual({ name: "example.com", "account.id": ACCOUNT_ID });
+    expect(requests.find((request) => request.endpoint.endsWith("/workers/scripts/:script_name/routes"))?.body).toEqual([
+      { pattern: "game.example.com/*" },
+    ]);
+    expect([...fake.state.routes.values()]).toEqual([
+      expect.objectContaining({ zoneId: ZONE_ID, pattern: "game.example.com/*", script: NAME }),
+    ]);
+  });
+
+  it("--domain without a TTY sends override_existing_dns_record and override_existing_origin = true", async () => {
+    // This measured behaviour is why our deploy CLI attaches Custom Domains itself and never
+    // passes --domain: wrangler would silently replace play.example.com's existing A record.
+    const { requests } = await wrangler(deployArgs("build-4", ["--domain", "play.example.com"]));
+    const publish = requests.find(
+      (request) => request.endpoint === "PUT /accounts/:account_id/workers/scripts/:script_name/domains/records",
+    )!;
+    expect(publish.body).toEqual({
+      override_scope: true,
+      override_existing_origin: true,
+      override_existing_dns_record: true,
+      origins: [{ hostname: "play.example.com" }],
+    });
+    expect([...fake.state.workerDomains.values()]).toEqual([
+      expect.objectContaining({ hostname: "play.example.com", service: NAME, zoneId: ZONE_ID }),
+    ]);
+    const records = [...fake.state.dnsRecords.values()].filter((record) => record.name === "play.example.com");
+    expect(records).toEqual([expect.objectContaining({ type: "AAAA", content: "100::", proxied: true })]);
+  });
+
+  it("versions list and deployments list read back what was deployed", async () => {
+    const versions = await wrangler(["versions", "list", "--name", NAME, "--json"]);
+    const listed = JSON.parse(versions.result.stdout) as { id: string; annotations: Record<string, string> }[];
+    expect(listed.map((version) => version.annotations["workers/tag"])).toEqual([
+      "build-1",
+      "build-2",
+      "build-3",
+      "build-4",
+    ]);
+
+    const deployments = await wrangler(["deployments", "list", "--name", NAME]);
+    expect(deployments.result.stdout).toContain("deploy build-4");
+    expect(deployments.requests.map((request) => request.endpoint)).toContain(
+      "GET /accounts/:account_id/workers/scripts/:script_name/versions/:version_id",
+    );
+  });
+
+  it("rollback to a version id creates a 100% deployment of it", async () => {
+    const first = fake.state.scripts.get(NAME)!.versions[0]!;
+    const { result } = await wrangler(["rollback", first.id, "--name", NAME, "--message", "bad build", "-y"]);
+    expect(result.stdout).toContain(`Worker Version ${first.id} has been deployed to 100% of traffic`);
+    const latest = fake.state.scripts.get(NAME)!.deployments.at(-1)!;
+    expect(latest.versions).toEqual([{ version_id: first.id, percentage: 100 }]);
+    expect(latest.annotations).toMatchObject({ "workers/triggered_by": "rollback", "workers/message": "bad build" });
+  });
+
+  it("delete --force removes the Worker, its route, Custom Domain and that domain's DNS record", async () => {
+    const { requests } = await wrangler(["delete", "--name", NAME, "--force"]);
+    expect(requests.map((request) => `${request.endpoint} ${JSON.stringify(request.query)}`)).toContain(
+      'DELETE /accounts/:account_id/workers/services/:script_name {"force":"true"}',
+    );
+    expect(fake.state.scripts.has(NAME)).toBe(false);
+    expect(fake.state.routes.size).toBe(0);
+    expect(fake.state.workerDomains.size).toBe(0);
+    expect([...fake.state.dnsRecords.values()].filter((record) => record.name === "play.example.com")).toEqual([]);
+    expect(fake.unhandled).toEqual([]);
+  });
+});
