@@ -82,6 +82,7 @@ function planAttach(
   state: FakeCloudflareState,
   request: AttachRequest,
   overrides: { existingOrigin: boolean; existingDnsRecord: boolean },
+  via: "attach" | "records",
 ): Plan {
   if (!request.hostname || !request.service) {
     return { error: CloudflareError.badRequest("hostname and service are required") };
@@ -103,7 +104,7 @@ function planAttach(
     return { existing: current };
   }
   if (current && !overrides.existingOrigin) {
-    return { error: CloudflareError.hostnameOwnedByOtherWorker(request.hostname, current.service) };
+    return { error: CloudflareError.hostnameInUse(request.hostname) };
   }
   const external = [...state.dnsRecords.values()].filter(
     (record) =>
@@ -113,7 +114,7 @@ function planAttach(
       record.workerDomainId === undefined,
   );
   if (external.length > 0 && !overrides.existingDnsRecord) {
-    return { error: CloudflareError.externallyManagedDns(request.hostname) };
+    return { error: CloudflareError.externallyManagedDns(request.hostname, via) };
   }
   return {
     attach: () => {
@@ -138,9 +139,16 @@ function resolveZone(state: FakeCloudflareState, request: AttachRequest): ZoneSt
   return zoneForHostname(state, request.hostname);
 }
 
-/** Attach to Domain: PUT {hostname, service, zone_id, environment?}. */
+/**
+ * Attach to Domain: PUT {hostname, service, zone_id, environment?}. The override flags are
+ * honoured here too (third-party clients send override_existing_origin), but Cloudflare's docs
+ * don't promise it; our deploy CLI never sends them.
+ */
 function attachDomain({ state, body }: RequestContext): ApiResponse {
-  const request = (body ?? {}) as Partial<Record<string, string>>;
+  const request = (body ?? {}) as Partial<Record<string, string>> & {
+    override_existing_origin?: boolean;
+    override_existing_dns_record?: boolean;
+  };
   const plan = planAttach(
     state,
     {
@@ -150,7 +158,11 @@ function attachDomain({ state, body }: RequestContext): ApiResponse {
       zoneId: request["zone_id"],
       zoneName: request["zone_name"],
     },
-    { existingOrigin: false, existingDnsRecord: false },
+    {
+      existingOrigin: request.override_existing_origin === true,
+      existingDnsRecord: request.override_existing_dns_record === true,
+    },
+    "attach",
   );
   if ("error" in plan) return plan.error;
   if ("existing" in plan) return ok(domainObject(plan.existing));
@@ -187,6 +199,7 @@ function putScriptDomains({ state, params, body }: RequestContext): ApiResponse 
         existingOrigin: request.override_existing_origin === true,
         existingDnsRecord: request.override_existing_dns_record === true,
       },
+      "records",
     ),
   );
   for (const plan of plans) if ("error" in plan) return plan.error;

@@ -71,19 +71,24 @@ export const CloudflareError = {
       `Migration tag precondition failed; current tag is ${expected === undefined ? "unset" : `'${expected}'`}, but old_tag was ${got === undefined ? "unset" : `'${got}'`}`,
     ),
   routeExists: () => fail(409, 10020, "A route with the same pattern already exists."),
-  /** Observed (HTTP 409, code 100117) in a public report of the Attach Domain API. */
-  externallyManagedDns: (hostname: string) =>
+  /**
+   * The hostname has an A/AAAA/CNAME record no Custom Domain made. HTTP 409 and both texts were
+   * seen in public reports: the Attach Domain API (2026) and wrangler's domains/records (2025).
+   */
+  externallyManagedDns: (hostname: string, via: "attach" | "records" = "attach") =>
     fail(
       409,
       100117,
-      `Hostname '${hostname}' already has externally managed DNS records (A, CNAME, etc). Delete them first or try a different hostname.`,
+      via === "attach"
+        ? `Hostname '${hostname}' already has externally managed DNS records (A, CNAME, etc). Delete them first or try a different hostname.`
+        : `Hostname '${hostname}' already has externally managed DNS records (A, CNAME, etc). Either delete them, try a different hostname, or use the option 'override_existing_dns_record' to override.`,
     ),
-  /** Hostname already a Custom Domain of another Worker. */
-  hostnameOwnedByOtherWorker: (hostname: string, service: string) =>
+  /** The hostname is another Worker's Custom Domain. HTTP 409 and text as publicly reported. */
+  hostnameInUse: (hostname: string) =>
     fail(
       409,
       100116,
-      `Hostname '${hostname}' is already in use by the Worker '${service}'. Detach it first or choose a different hostname.`,
+      `Hostname '${hostname}' already in use by other custom domain. Either delete it, try a different hostname, or use the option 'override_existing_origin' to override.`,
     ),
   dnsRecordExists: () => fail(400, 81053, "An A, AAAA, or CNAME record with that host already exists."),
   rateLimited: () => fail(429, 971, "Please wait and consider throttling your request speed"),
