@@ -38,27 +38,28 @@ export function raiseError(
   face: Face,
   context: RaiseContext,
 ): string | null {
-  const next = formatBid(quantity, face);
-  if (context.palifico) return palificoRaiseError(current, quantity, face, context.bidderDice, next);
-
+  if (context.palifico) return palificoRaiseError(current, quantity, face, context.bidderDice);
   if (current === null) {
     return face === ACE ? "The opening bid can't be aces (except in a palifico round)" : null;
   }
+  // Messages are built only on refusal: random-game tests call this a great many times.
   const { quantity: q, face: f } = current;
-  const standing = formatBid(q, f);
   if (f !== ACE && face !== ACE) {
     if (quantity > q || (quantity === q && face > f)) return null;
-    return `Raise the bid: ${standing} needs a higher quantity, or the same quantity of a higher face (${next} is not higher)`;
+    return `Raise the bid: ${formatBid(q, f)} needs a higher quantity, or the same quantity of a higher face (${formatBid(quantity, face)} is not higher)`;
   }
-  if (f !== ACE && face === ACE) {
+  if (f !== ACE) {
     const least = Math.ceil(q / 2);
-    return quantity >= least ? null : `Switching to aces after ${standing} needs at least ${formatBid(least, ACE)}`;
+    if (quantity >= least) return null;
+    return `Switching to aces after ${formatBid(q, f)} needs at least ${formatBid(least, ACE)}`;
   }
-  if (f === ACE && face === ACE) {
-    return quantity > q ? null : `Raise the bid: ${standing} needs at least ${formatBid(q + 1, ACE)}`;
+  if (face === ACE) {
+    if (quantity > q) return null;
+    return `Raise the bid: ${formatBid(q, f)} needs at least ${formatBid(q + 1, ACE)}`;
   }
   const least = 2 * q + 1;
-  return quantity >= least ? null : `Leaving aces after ${standing} needs at least ${least} of a face`;
+  if (quantity >= least) return null;
+  return `Leaving aces after ${formatBid(q, f)} needs at least ${least} of a face`;
 }
 
 function palificoRaiseError(
@@ -66,16 +67,14 @@ function palificoRaiseError(
   quantity: number,
   face: Face,
   bidderDice: number,
-  next: string,
 ): string | null {
   // The palifico opener may bid any face, aces included.
   if (current === null) return null;
-  const standing = formatBid(current.quantity, current.face);
   if (quantity <= current.quantity) {
-    return `Palifico round: raise the quantity above ${standing} (${next} is not higher)`;
+    return `Palifico round: raise the quantity above ${formatBid(current.quantity, current.face)} (${formatBid(quantity, face)} is not higher)`;
   }
   if (face !== current.face && bidderDice !== 1) {
-    return `Palifico round: keep the face of ${standing}; only a player with one die may change it`;
+    return `Palifico round: keep the face of ${formatBid(current.quantity, current.face)}; only a player with one die may change it`;
   }
   return null;
 }
