@@ -1,0 +1,8 @@
+// Entry point of the perudo-vibe Pulumi program (Pulumi.yaml: main: infra/).
+// The default export is the whole program: the CLI calls it and publishes what it returns as the
+// stack outputs. Keep it the only export: with a default export, named exports are an error.
+import { definePerudoStack, readStackConfig } from "./program.js";
+
+export default function main() {
+  return definePerudoStack(readStackConfig());
+}
