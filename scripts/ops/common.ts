@@ -210,8 +210,11 @@ export function buildIdOf(version: Version | undefined): string | undefined {
   return tag && tag !== "-" ? tag : undefined;
 }
 
-/** Asks a yes/no question on a terminal. Tests and CI never reach it (they pass --yes). */
-export type Confirm = (question: string) => Promise<boolean>;
+/**
+ * Asks on a terminal; true when the answer is `expected` (or "yes"/"y" when none is given).
+ * Tests and CI never reach it: without a terminal the commands require --yes.
+ */
+export type Confirm = (question: string, expected?: string) => Promise<boolean>;
 
 export function requireStack(stack: string | undefined): string {
   if (!stack) throw new UsageError("No stack given: pass --stack <name> (or set PULUMI_STACK).");
