@@ -1,6 +1,10 @@
 // The real wrangler 4.86 CLI against the fake: first deploy, redeploy, --route, --domain,
 // versions/deployments list, rollback and delete. Runs in one sequence, sharing one fake account.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../support/dev-server.js";
 import {
   runWrangler,
   startFakeCloudflare,
@@ -14,6 +18,7 @@ const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 const ZONE_ID = "a".repeat(32);
 const TOKEN = "test-token-for-wrangler-7f3a";
 const NAME = "perudo-fake-test";
+const MIGRATING = "perudo-fake-migrating";
 const UPLOAD = "PUT /accounts/:account_id/workers/scripts/:script_name";
 const VERSION_UPLOAD = "POST /accounts/:account_id/workers/scripts/:script_name/versions";
 
@@ -25,6 +30,8 @@ beforeAll(async () => {
     tokens: { [TOKEN]: { status: "active" } },
     zones: [{ id: ZONE_ID, name: "example.com", status: "active" }],
     dnsRecords: [{ zoneId: ZONE_ID, name: "play.example.com", type: "A", content: "192.0.2.10", proxied: true }],
+    // Already deployed with migration v1, for the "new migration" case.
+    scripts: [{ name: MIGRATING, migrationTag: "v1", durableObjectClasses: ["Main"] }],
   });
 });
 
@@ -63,7 +70,8 @@ function deployArgs(buildId: string, extra: string[] = []): string[] {
   ];
 }
 
-describe("real wrangler deploy against the fake", () => {
+// Each wrangler run takes 4-15 s on this shared machine; give each step room.
+describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
   it("first deploy uploads the Worker with the DO binding, migration v1, vars and tag", async () => {
     const { requests, result } = await wrangler(deployArgs("build-1"));
     expect(result.stdout).toContain("Current Version ID:");
@@ -180,6 +188,40 @@ describe("real wrangler deploy against the fake", () => {
     const latest = fake.state.scripts.get(NAME)!.deployments.at(-1)!;
     expect(latest.versions).toEqual([{ version_id: first.id, percentage: 100 }]);
     expect(latest.annotations).toMatchObject({ "workers/triggered_by": "rollback", "workers/message": "bad build" });
+  });
+
+  it("a new migration tag goes back to PUT with old_tag = the tag read from the scripts list", async () => {
+    // This repo's config plus a v2 migration, in a temp dir (main points back at party/index.ts).
+    const dir = mkdtempSync(path.join(tmpdir(), "fake-cf-migration-"));
+    try {
+      const config = path.join(dir, "wrangler.json");
+      writeFileSync(
+        config,
+        JSON.stringify({
+          name: MIGRATING,
+          main: path.join(PROJECT_ROOT, "party/index.ts"),
+          compatibility_date: "2026-04-20",
+          workers_dev: false,
+          preview_urls: false,
+          durable_objects: { bindings: [{ name: "Main", class_name: "Main" }] },
+          migrations: [
+            { tag: "v1", new_sqlite_classes: ["Main"] },
+            { tag: "v2", new_sqlite_classes: ["Extra"] },
+          ],
+        }),
+      );
+      const { requests } = await wrangler(["deploy", "--config", config]);
+      const upload = requests.find((request) => request.endpoint === UPLOAD);
+      expect(upload, "expected a PUT upload, not the versions API").toBeDefined();
+      expect(uploadMetadata(upload!)!["migrations"]).toEqual({
+        old_tag: "v1",
+        new_tag: "v2",
+        steps: [{ new_sqlite_classes: ["Extra"] }],
+      });
+      expect(fake.state.scripts.get(MIGRATING)!.migrationTag).toBe("v2");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("delete --force removes the Worker, its route, Custom Domain and that domain's DNS record", async () => {
