@@ -3,6 +3,6 @@
 export { apply, createGame } from "./apply";
 export { viewFor } from "./view";
 export { mulberry32, scriptedDice, seededDice } from "./dice";
-export { countFace, formatBid, raiseError, timeoutBid } from "./rules";
+export { countFace, formatBid, isFace, isQuantity, raiseError, timeoutBid } from "./rules";
 export { activePlayers, nextActiveAfter } from "./turns";
 export * from "./types";

@@ -90,6 +90,13 @@ describe("dudo", () => {
     expect(counts(next)).toEqual([3, 3, 2]);
     expect(events[0]).toEqual({ type: "round-resolved", result: next.lastRound });
   });
+  it("without aces in play: exactly the count holds, one more fails", () => {
+    const plain = () => [seat("a", [4, 4, 2]), seat("b", [4, 6]), seat("c", [3])];
+    const exact = playing(plain(), { turn: "c", currentBid: bidBy("b", 3, 4) });
+    expect(ok(exact, dudo("c")).state.lastRound).toMatchObject({ count: 3, loserId: "c" });
+    const over = playing(plain(), { turn: "c", currentBid: bidBy("b", 4, 4) });
+    expect(ok(over, dudo("c")).state.lastRound).toMatchObject({ count: 3, loserId: "b" });
+  });
   it("one more than the count: the bidder loses a die", () => {
     const state = playing(hands(), { turn: "c", currentBid: bidBy("b", 6, 5) });
     const { state: next } = ok(state, dudo("c"));
