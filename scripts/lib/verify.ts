@@ -162,7 +162,7 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
     try {
       const response = await doFetch(healthUrl, {
         headers: { "cache-control": "no-cache" },
-        signal: AbortSignal.timeout(Math.max(1, Math.min(10_000, remaining))),
+        signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, remaining))),
       });
       observation = judgeHealth({ status: response.status, body: await response.text() }, options.buildId);
     } catch (error) {
@@ -178,8 +178,7 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
       lastLoggedAt = now();
     }
     last = observation;
-    const delay = Math.min(1_000 * poll, 5_000);
-    if (now() + delay >= deadline) {
+    if (now() >= deadline) {
       throw new VerifyError(
         `Verification timed out after ${seconds()}s: ${healthUrl} last said: ${observation.summary}.` +
           (observation.version !== undefined
@@ -187,7 +186,7 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
             : `\nA first deploy can take a few minutes while DNS and the certificate are issued; re-run with a larger --verify-timeout, or check the hostname with \`npm run smoke -- --url ${base}\`.`),
       );
     }
-    await sleep(delay);
+    await sleep(Math.min(1_000 * poll, 5_000, Math.max(0, deadline - now())));
   }
   const healthMs = now() - started;
 
@@ -208,14 +207,13 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
       break;
     }
     options.logger.info(`  ${result.summary} (${seconds()}s)`);
-    const delay = Math.min(1_000 * attempt, 5_000);
-    if (now() + delay >= deadline) {
+    if (now() >= deadline) {
       throw new VerifyError(
         `Verification failed after ${seconds()}s: /health reports build ${last.version ?? "(unknown)"}, but the WebSocket ${socketUrl} ${result.summary}.\n` +
           `The room must send {"type":"welcome"} and a {"type":"state"} on connect${options.origin ? `; the check sent Origin ${options.origin} (first of allowedOrigins)` : ""}.`,
       );
     }
-    await sleep(delay);
+    await sleep(Math.min(1_000 * attempt, 5_000, Math.max(0, deadline - now())));
   }
   return { base, version: last.version, healthMs, socketMs: now() - socketStarted, room };
 }

@@ -15,8 +15,8 @@ import type { Masker } from "../lib/secrets.js";
 import { classifyWranglerFailure } from "../lib/wrangler.js";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
-/** The Pulumi project (where `pulumi stack output` and `pulumi destroy` run). */
-export const PULUMI_DIR = path.join(PROJECT_ROOT, "infra");
+/** The Pulumi project: Pulumi.yaml sits at the repository root (with `main: infra/`). */
+export const PULUMI_DIR = PROJECT_ROOT;
 
 /** Everything a command does to the world goes through here, so tests can fake any of it. */
 export interface OpsEffects {

@@ -24,7 +24,7 @@ export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack <name> [--yes]
 
 Deletes the stack's Worker (wrangler delete, with the stack's own deploy token). Its Custom
 Domains and every Durable Object, with all stored rooms, are deleted with it; this cannot be
-undone. Then run \`pulumi destroy --stack <name>\` (in infra/) to remove the DNS records, the deploy
+undone. Then run \`pulumi destroy --stack <name>\` (at the repository root) to remove the DNS records, the deploy
 token and the rest of the stack, or pass --destroy-stack to have this command run it.
 
   --stack <name>     Pulumi stack (default: PULUMI_STACK)
@@ -161,14 +161,14 @@ export async function teardownCommand(
     out.end();
     if (destroy.spawnError || destroy.exitCode !== 0) {
       throw new DeployError(
-        `The Worker is deleted, but \`pulumi destroy --stack ${stack}\` failed (${destroy.spawnError?.message ?? `exit ${destroy.exitCode}`}). Run it again in infra/.`,
+        `The Worker is deleted, but \`pulumi destroy --stack ${stack}\` failed (${destroy.spawnError?.message ?? `exit ${destroy.exitCode}`}). Run it again.`,
       );
     }
     destroyed = true;
   }
 
   const next = destroyed
-    ? `Stack ${stack} destroyed. To remove its configuration and history too: pulumi stack rm ${stack} (in infra/).`
+    ? `Stack ${stack} destroyed. To remove its configuration and history too: pulumi stack rm ${stack}.`
     : `Next: run \`pulumi destroy --stack ${stack ?? "<stack>"}\` in infra/ to remove the DNS records, the deploy token and the rest of the stack.`;
   const summary = `${alreadyGone ? "Worker was already gone" : `Deleted Worker ${outputs.workerName}`}${
     customDomains && customDomains.length ? ` and its Custom Domains (${customDomains.join(", ")})` : ""
