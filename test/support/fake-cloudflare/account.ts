@@ -26,7 +26,7 @@ function verify(token: FakeTokenState | undefined, where: "user" | "account"): A
   if (!token || (token.kind ?? "user") !== where) return CloudflareError.invalidToken();
   return ok({
     id: token.id,
-    status: token.status === "disabled" ? "disabled" : token.status,
+    status: token.status,
     ...(token.expiresOn ? { expires_on: token.expiresOn } : {}),
     ...(token.notBefore ? { not_before: token.notBefore } : {}),
   });

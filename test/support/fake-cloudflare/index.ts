@@ -138,6 +138,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions): Promi
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
 
   return {
     url: `http://127.0.0.1:${port}${API_PREFIX}`,
@@ -153,11 +154,13 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions): Promi
       for (let index = 0; index < n; index += 1) queue.push(failure);
       failures.set(endpoint, queue);
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    stop() {
+      stopped ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      return stopped;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 // Zones, DNS records and zone-level Worker routes, plus the script-level routes PUT that
 // `wrangler deploy --route` uses.
-import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
+import { CloudflareError, fail, ok, okList, type ApiResponse } from "./envelope.js";
 import type { RequestContext, Route } from "./router.js";
 import {
   hexId,
@@ -91,9 +91,9 @@ export function dnsRecordObject(state: FakeCloudflareState, record: DnsRecordSta
     proxiable: ["A", "AAAA", "CNAME"].includes(record.type),
     proxied: record.proxied,
     ttl: 1,
-    // Records a Workers Custom Domain creates are read-only and say which Worker made them.
-    ...(byWorker ? { read_only: true } : {}),
     settings: {},
+    // Records a Workers Custom Domain creates are read-only; these meta keys are the fake's
+    // own (Cloudflare doesn't document them): identify such records via the domains list.
     meta: byWorker
       ? {
           read_only: true,
@@ -132,7 +132,7 @@ function createDnsRecord({ state, params, body, path }: RequestContext): ApiResp
   if (!zone) return CloudflareError.noRoute(path);
   const request = (body ?? {}) as Partial<{ name: string; type: string; content: string; proxied: boolean; comment: string }>;
   if (!request.name || !request.type || request.content === undefined) {
-    return fail9005("name, type and content are required");
+    return fail(400, 9005, "name, type and content are required");
   }
   const name = request.name === "@" ? zone.name : request.name;
   if (ADDRESS_TYPES.includes(request.type)) {
@@ -159,10 +159,6 @@ function createDnsRecord({ state, params, body, path }: RequestContext): ApiResp
   };
   state.dnsRecords.set(record.id, record);
   return ok(dnsRecordObject(state, record));
-}
-
-function fail9005(message: string): ApiResponse {
-  return { status: 400, body: { success: false, errors: [{ code: 9005, message }], messages: [], result: null } };
 }
 
 function getDnsRecord({ state, params, path }: RequestContext): ApiResponse {
