@@ -71,8 +71,12 @@ export class Main extends Server<Env> {
     }
   }
 
-  override onClose(connection: Connection<SocketState>): void {
+  override onClose(connection: Connection<SocketState>, code: number): void {
     this.#room?.disconnect(adapt(connection));
+    // A browser's close() without a code sends a Close frame with no status (seen as 1005).
+    // PartyServer doesn't answer those, which leaves the client waiting for its close timeout;
+    // the peer is still there, so complete the handshake with a normal closure.
+    if (code === 1005) adapt(connection).close(1000, "");
   }
 
   override onError(connection: Connection<SocketState>, error: unknown): void {

@@ -7,11 +7,18 @@ export type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, 
 
 export interface ConnectOptions {
   origin?: string;
+  /**
+   * Pace outgoing frames below the server's limit of 10 per second, as a well-behaved client
+   * would (default true). The rate-limit test turns this off to flood on purpose.
+   */
+  pace?: boolean;
   /** Time to wait for the welcome and first state (ms). */
   timeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const PACE_LIMIT = 8;
+const PACE_WINDOW_MS = 1_100;
 
 /** ws://host:port/parties/main/<room> (or the PartyKit layout /party/<room>). */
 export function roomUrl(baseUrl: string, room: string, layout: "parties" | "party" = "parties"): string {
@@ -40,10 +47,17 @@ export class TestClient {
   welcome!: MessageOf<"welcome">;
   initialState!: StateView;
 
+  readonly #pace: boolean;
+  readonly #outbox: (string | Buffer)[] = [];
+  readonly #sentAt: number[] = [];
+  #pumpTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     readonly socket: WebSocket,
     readonly label: string,
+    pace: boolean,
   ) {
+    this.#pace = pace;
     this.closed = new Promise((resolve) =>
       socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
     );
@@ -64,7 +78,7 @@ export class TestClient {
   /** Opens a socket and waits for `welcome` and the first `state`. */
   static async connect(url: string, options: ConnectOptions & { label?: string } = {}): Promise<TestClient> {
     const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
-    const client = new TestClient(socket, options.label ?? "client");
+    const client = new TestClient(socket, options.label ?? "client", options.pace ?? true);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);
@@ -78,12 +92,40 @@ export class TestClient {
     return client;
   }
 
+  /** Sends a JSON message (in order; paced unless `pace: false`). */
   send(message: ClientMessage | Record<string, unknown>): void {
-    this.socket.send(JSON.stringify(message));
+    this.sendRaw(JSON.stringify(message));
   }
 
-  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
-    this.socket.send(data, { binary: options.binary ?? typeof data !== "string" });
+  /** Sends a raw frame: a string as text, a Buffer as binary. */
+  sendRaw(data: string | Buffer): void {
+    if (!this.#pace) {
+      this.socket.send(data, { binary: typeof data !== "string" });
+      return;
+    }
+    this.#outbox.push(data);
+    this.#pump();
+  }
+
+  // Client-side pacing: at most PACE_LIMIT frames per PACE_WINDOW_MS (a margin under the server's
+  // 10 per second), so tests that send many messages never trip the rate limit by accident.
+  #pump(): void {
+    if (this.#pumpTimer !== undefined) return;
+    while (this.#outbox.length > 0) {
+      const now = Date.now();
+      while (this.#sentAt.length > 0 && now - this.#sentAt[0]! >= PACE_WINDOW_MS) this.#sentAt.shift();
+      if (this.#sentAt.length >= PACE_LIMIT) {
+        const wait = PACE_WINDOW_MS - (now - this.#sentAt[0]!) + 1;
+        this.#pumpTimer = setTimeout(() => {
+          this.#pumpTimer = undefined;
+          this.#pump();
+        }, wait);
+        return;
+      }
+      const data = this.#outbox.shift()!;
+      this.#sentAt.push(now);
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(data, { binary: typeof data !== "string" });
+    }
   }
 
   /**
@@ -94,18 +136,32 @@ export class TestClient {
     type: T,
     options: { where?: (message: MessageOf<T>) => boolean; timeoutMs?: number } = {},
   ): Promise<MessageOf<T>> {
-    const accept = (message: ServerMessage): message is MessageOf<T> =>
+    const accept = (message: ServerMessage) =>
       message.type === type && (options.where?.(message as MessageOf<T>) ?? true);
-    const index = this.#pending.findIndex(accept);
-    if (index !== -1) return Promise.resolve(this.#pending.splice(index, 1)[0] as MessageOf<T>);
+    return this.#take(accept, `"${type}"`, options.timeoutMs) as Promise<MessageOf<T>>;
+  }
 
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  /** The first not-yet-returned message whose type is one of `types`. */
+  nextOf<T extends ServerMessage["type"]>(types: readonly T[], timeoutMs?: number): Promise<MessageOf<T>> {
+    const accept = (message: ServerMessage) => (types as readonly string[]).includes(message.type);
+    return this.#take(accept, types.join(" | "), timeoutMs) as Promise<MessageOf<T>>;
+  }
+
+  #take(accept: (message: ServerMessage) => boolean, what: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ServerMessage> {
+    const index = this.#pending.findIndex(accept);
+    if (index !== -1) return Promise.resolve(this.#pending.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { accept, resolve: (message) => (clearTimeout(timer), resolve(message as MessageOf<T>)) };
+      const waiter: Waiter = {
+        accept,
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+      };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
         const seen = this.received.map((m) => m.type).join(", ");
-        reject(new Error(`${this.label}: no "${type}" message within ${timeoutMs} ms (received: ${seen})`));
+        reject(new Error(`${this.label}: no ${what} message within ${timeoutMs} ms (received: ${seen})`));
       }, timeoutMs);
       this.#waiters.add(waiter);
     });
@@ -149,6 +205,8 @@ export class TestClient {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#pumpTimer);
+    this.#outbox.length = 0;
     if (this.socket.readyState === WebSocket.CLOSED) return;
     this.socket.close();
     await this.closed;
