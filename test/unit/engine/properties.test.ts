@@ -98,14 +98,25 @@ const SEAT_KEYS = "diceCount,eliminated,id,name";
 function checkViews(state: GameState, viewers: (PlayerId | null)[] = [null, "ghost", ...state.players.map((p) => p.id)]): void {
   for (const viewer of viewers) {
     const view = viewFor(state, viewer);
-    check(Object.keys(view).sort().join() === VIEW_KEYS, `view keys ${Object.keys(view).join()}`);
-    for (const seen of view.players) {
-      check(Object.keys(seen).sort().join() === SEAT_KEYS, `seat keys ${Object.keys(seen).join()}`);
-    }
+    // Counting keys is enough (and cheap): the types require the expected ones, so an extra
+    // field such as `dice` would show up as one key too many. Exact names: see `checkViewKeys`.
+    check(Object.keys(view).length === VIEW_KEYS.split(",").length, `view keys ${Object.keys(view).join()}`);
+    for (const seen of view.players) check(Object.keys(seen).length === 4, `seat keys ${Object.keys(seen).join()}`);
     const me = state.players.find((p) => p.id === viewer);
     if (!me) check(view.you === null, `${viewer} sees dice without a seat`);
     else check(view.you?.id === me.id && sameDice(view.you.dice, me.dice), `${viewer} sees the wrong dice`);
     if (view.currentBid) check(Object.keys(view.currentBid).length === 3, "extra fields in the bid");
+  }
+}
+
+/** The exact field names of every view, checked once per game. */
+function checkViewKeys(state: GameState): void {
+  for (const viewer of [null, ...state.players.map((p) => p.id)]) {
+    const view = viewFor(state, viewer);
+    check(Object.keys(view).sort().join() === VIEW_KEYS, `view keys ${Object.keys(view).join()}`);
+    for (const seen of view.players) {
+      check(Object.keys(seen).sort().join() === SEAT_KEYS, `seat keys ${Object.keys(seen).join()}`);
+    }
   }
 }
 
@@ -154,6 +165,7 @@ function playRandomGame(seats: number, diceSeed: number, choiceSeed: number, sta
   const started = step(state, { type: "start", playerId: "id0" });
   if (!started.ok) throw new Error(started.error.message);
   state = started.state;
+  checkViewKeys(state);
 
   let steps = 0;
   while (state.phase === "playing") {
@@ -203,6 +215,7 @@ function playRandomGame(seats: number, diceSeed: number, choiceSeed: number, sta
   check(survivors.length === 1 && state.winnerId === survivors[0]?.id, `winner ${state.winnerId}, ${survivors.length} still in`);
   check(state.turn === null, "a finished game has a turn");
   checkViews(state);
+  checkViewKeys(state);
   stats.games++;
 
   if (restart && state.hostId !== null && state.players.length >= 2) {
