@@ -15,7 +15,11 @@ export interface Logger {
 
 export interface WritableLike {
   write(text: string): unknown;
+  isTTY?: boolean;
 }
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 export function createLogger(masker: Masker, out: WritableLike = process.stderr): Logger {
   const line = (text: string) => out.write(`${masker.mask(text)}\n`);
@@ -25,8 +29,11 @@ export function createLogger(masker: Masker, out: WritableLike = process.stderr)
     warn: (message) => line(`warning: ${message}`),
     error: (message) => line(`error: ${message}`),
     stream(prefix = "") {
+      // wrangler colours its errors even without a terminal; keep logs and CI output plain.
+      const plain = out.isTTY !== true;
       const writer = createMaskingWriter(masker, (text) => {
-        out.write(prefix ? text.replace(/^(?=.)/gm, prefix) : text);
+        const shown = plain ? text.replace(ANSI, "") : text;
+        out.write(prefix ? shown.replace(/^(?=.)/gm, prefix) : shown);
       });
       return writer;
     },

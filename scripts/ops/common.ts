@@ -37,6 +37,22 @@ export function pulumiBin(env: NodeJS.ProcessEnv): string {
   return env["PULUMI_BIN"] || "pulumi";
 }
 
+/** Where verification looks: DEPLOY_VERIFY_URL (local testing) or https://<domain>, as the deploy does. */
+export function verifyBase(env: NodeJS.ProcessEnv, outputs: StackOutputs): string {
+  const override = env["DEPLOY_VERIFY_URL"]?.trim();
+  if (!override) return `https://${outputs.domain}`;
+  let url: URL;
+  try {
+    url = new URL(override);
+  } catch {
+    throw new UsageError(`DEPLOY_VERIFY_URL=${override} is not a URL (expected e.g. http://127.0.0.1:8787).`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`DEPLOY_VERIFY_URL must be an http(s) URL, got ${override}.`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
 /** Stack name from --stack, else PULUMI_STACK (as the deploy CLI does). */
 export function stackName(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   return flag ?? (env["PULUMI_STACK"] || undefined);

@@ -18,6 +18,7 @@ import {
   loadTarget,
   mainVersionOf,
   stackName,
+  verifyBase,
   type Deployment,
   type OpsEffects,
   type Version,
@@ -260,7 +261,7 @@ async function fact<T>(action: () => Promise<T>): Promise<Fact<T>> {
 /** Reads every fact (in parallel where independent). */
 export async function gatherStatus(effects: OpsEffects, outputs: StackOutputs, stack: string | undefined): Promise<StatusFacts> {
   const client = cloudflareClient(effects, outputs);
-  const base = (effects.env["DEPLOY_VERIFY_URL"] || `https://${outputs.domain}`).replace(/\/+$/, "");
+  const base = verifyBase(effects.env, outputs);
   const healthUrl = `${base}/health`;
   effects.logger.step("Status");
   const [health, localBuild, deployments, versions, token, customDomains, routes] = await Promise.all([
