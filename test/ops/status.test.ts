@@ -64,7 +64,7 @@ afterAll(async () => {
 const run = (args: string[], env: Record<string, string> = {}) =>
   runOps("status", args, { fake, pulumiState: state, env: { DEPLOY_VERIFY_URL: dev.url, ...env } });
 
-describe("npm run status", () => {
+describe("npm run status", { timeout: 120_000 }, () => {
   it("--help explains the command and exits 0", async () => {
     const result = await run(["--help"]);
     expect(result.code).toBe(0);
