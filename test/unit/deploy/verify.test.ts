@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { FetchLike } from "../../../scripts/lib/cloudflare-api.js";
+import { VerifyError } from "../../../scripts/lib/errors.js";
+import { createMemoryLogger } from "../../../scripts/lib/logger.js";
+import { judgeHealth, smokeSocketUrl, verifyDeployment, type SocketCheck } from "../../../scripts/lib/verify.js";
+
+describe("judgeHealth", () => {
+  it.each([
+    [{ networkError: "ENOTFOUND" }, "b1", false, "no answer (ENOTFOUND)"],
+    [{ status: 522, body: "" }, "b1", false, "HTTP 522"],
+    [{ status: 200, body: "<html>" }, "b1", false, "HTTP 200 but not JSON (is something else serving this host?)"],
+    [{ status: 200, body: '{"ok":true,"version":"b0"}' }, "b1", false, "build b0 answering, waiting for b1"],
+    [{ status: 200, body: '{"ok":true,"version":"b1"}' }, "b1", true, "healthy, build b1"],
+    [{ status: 200, body: '{"ok":true,"version":"anything"}' }, undefined, true, "healthy, build anything"],
+  ] as const)("%j for %s", (answer, buildId, ok, summary) => {
+    expect(judgeHealth(answer, buildId)).toMatchObject({ ok, summary });
+  });
+});
+
+describe("smokeSocketUrl", () => {
+  it("maps http to ws and https to wss", () => {
+    expect(smokeSocketUrl("http://127.0.0.1:8787", "smoke-1")).toBe("ws://127.0.0.1:8787/parties/main/smoke-1");
+    expect(smokeSocketUrl("https://perudo.example.com/", "smoke-1")).toBe("wss://perudo.example.com/parties/main/smoke-1");
+  });
+});
+
+/** A clock that only moves when the code sleeps, plus scripted /health answers. */
+function harness(healthAnswers: Array<{ status: number; version?: string } | Error>, socketResults: Array<{ ok: boolean; summary: string }>) {
+  let clock = 0;
+  let healthIndex = 0;
+  let socketIndex = 0;
+  const fetch: FetchLike = async () => {
+    const answer = healthAnswers[Math.min(healthIndex++, healthAnswers.length - 1)]!;
+    if (answer instanceof Error) throw answer;
+    return new Response(JSON.stringify({ ok: true, name: "perudo-vibe", version: answer.version }), { status: answer.status });
+  };
+  const socketCalls: Array<{ url: string; origin?: string | undefined }> = [];
+  const socketCheck: SocketCheck = async (url, options) => {
+    socketCalls.push({ url, origin: options.origin });
+    return { ...socketResults[Math.min(socketIndex++, socketResults.length - 1)]!, received: [] };
+  };
+  return {
+    deps: { fetch, socketCheck, sleep: async (ms: number) => void (clock += ms), now: () => clock },
+    socketCalls,
+    elapsed: () => clock,
+  };
+}
+
+describe("verifyDeployment", () => {
+  it("waits through DNS errors and the old build, then requires welcome + state from a fresh room", async () => {
+    const { deps, socketCalls } = harness(
+      [new TypeError("fetch failed"), { status: 200, version: "old" }, { status: 200, version: "new" }],
+      [{ ok: false, summary: "closed (1006) before welcome" }, { ok: true, summary: "welcome and state received" }],
+    );
+    const logger = createMemoryLogger();
+    const result = await verifyDeployment({ base: "https://perudo.example.com", buildId: "new", origin: "https://app.example.com", timeoutMs: 60_000, logger, room: "smoke-x", ...deps });
+    expect(result).toMatchObject({ version: "new", room: "smoke-x" });
+    expect(socketCalls).toEqual([
+      { url: "wss://perudo.example.com/parties/main/smoke-x", origin: "https://app.example.com" },
+      { url: "wss://perudo.example.com/parties/main/smoke-x", origin: "https://app.example.com" },
+    ]);
+    expect(logger.lines.join("\n")).toMatch(/no answer[\s\S]*build old answering, waiting for new[\s\S]*healthy, build new/);
+  });
+
+  it("times out (VerifyError, exit 6) while an older build answers, within the bound", async () => {
+    const { deps, elapsed } = harness([{ status: 200, version: "old" }], []);
+    const error = await verifyDeployment({ base: "http://x", buildId: "new", timeoutMs: 10_000, logger: createMemoryLogger(), ...deps }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VerifyError);
+    expect((error as VerifyError).exitCode).toBe(6);
+    expect((error as Error).message).toMatch(/build old answering, waiting for new[\s\S]*older build/);
+    expect(elapsed()).toBe(10_000);
+  });
+
+  it("fails when the room never sends welcome + state", async () => {
+    const { deps } = harness([{ status: 200, version: "b" }], [{ ok: false, summary: "no welcome within 5s (received: nothing)" }]);
+    await expect(verifyDeployment({ base: "http://x", buildId: "b", timeoutMs: 8_000, logger: createMemoryLogger(), ...deps })).rejects.toThrow(
+      /WebSocket ws:\/\/x\/parties\/main\/smoke-[0-9a-f]+ no welcome/,
+    );
+  });
+});
