@@ -1,12 +1,13 @@
 // `npm run deploy` end to end, success paths: the real CLI (tsx scripts/deploy.ts) with a fake
 // `pulumi`, the real wrangler 4.86 uploading to the fake Cloudflare API, and verification
 // against a real `wrangler dev` of this project started with the same vars.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.js";
+import { PROJECT_ROOT, startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.js";
 import { startFakeCloudflare, uploadMetadata, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
 import { writeFakePulumi, type FakePulumi } from "../support/fake-pulumi.js";
 import {
@@ -65,7 +66,23 @@ async function deploy(args: string[], options: { env?: Record<string, string>; w
   const run = await runDeploy(args, { fake, pulumiBin: pulumi.bin, verifyUrl: dev.url, ...options });
   runs.push(run);
   expectNoLeaks(run);
+  expectNoOverride(run);
   return run;
+}
+
+/** `tsx scripts/smoke.ts ...args` (npm run smoke) against the dev server. */
+function smoke(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/smoke.ts", ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** A WRANGLER_BIN that records what environment wrangler got (token as a hash), then runs it. */
@@ -257,6 +274,23 @@ describe("npm run deploy (success paths)", () => {
       error: { name: "VerifyError" },
     });
     expect(run.json!["error"]["message"]).toContain(`build ${BUILD} answering, waiting for e2e-build-2`);
+  });
+
+  it("npm run smoke runs the same check alone: ok for the live build, exit 6 for a wrong build or origin", async () => {
+    const ok = await smoke(["--url", dev.url, "--build-id", BUILD, "--origin", ALLOWED_ORIGIN, "--json"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, url: dev.url, version: BUILD, exitCode: 0 });
+    expect(ok.stderr).toContain("welcome and state received");
+
+    const [oldBuild, badOrigin] = await Promise.all([
+      smoke(["--url", dev.url, "--build-id", "not-this-one", "--timeout", "2"]),
+      smoke(["--url", dev.url, "--origin", "https://evil.example.net", "--timeout", "2", "--json"]),
+    ]);
+    expect(oldBuild.code, oldBuild.stderr).toBe(6);
+    expect(oldBuild.stderr).toContain(`build ${BUILD} answering, waiting for not-this-one`);
+    expect(badOrigin.code, badOrigin.stderr).toBe(6);
+    expect(JSON.parse(badOrigin.stdout)).toMatchObject({ ok: false, exitCode: 6, error: { name: "VerifyError" } });
+    expect(badOrigin.stderr).toContain("upgrade refused: HTTP 403");
   });
 
   it("every Cloudflare endpoint these runs used is in docs/permissions.md", async () => {
