@@ -10,6 +10,7 @@ import {
   matchRoomPath,
   originAllowed,
   parseAllowedOrigins,
+  withCors,
   withSafeConnectionId,
 } from "./room/http";
 import {
@@ -164,9 +165,11 @@ function withoutStack(message: string): Error {
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
+    const allowedOrigins = parseAllowedOrigins(env.ALLOWED_ORIGINS);
     if (url.pathname === "/health") {
       if (request.method !== "GET" && request.method !== "HEAD") return notFound();
-      return Response.json({ ok: true, name: "perudo-vibe", version: env.BUILD_ID || "dev" });
+      const health = Response.json({ ok: true, name: "perudo-vibe", version: env.BUILD_ID || "dev" });
+      return withCors(health, request, allowedOrigins);
     }
 
     const route = matchRoomPath(url.pathname);
@@ -177,7 +180,7 @@ export default {
 
     const isWebSocket = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
     if (isWebSocket) {
-      if (!originAllowed(request.headers.get("Origin"), parseAllowedOrigins(env.ALLOWED_ORIGINS))) {
+      if (!originAllowed(request.headers.get("Origin"), allowedOrigins)) {
         return jsonError(403, "origin_not_allowed", "This origin may not connect to perudo-vibe");
       }
     } else if (request.method !== "GET" && request.method !== "HEAD") {
@@ -189,7 +192,8 @@ export default {
     forwarded.headers.set("x-partykit-room", route.roomId);
     forwarded.headers.set("x-partykit-namespace", "main");
     const stub = env.Main.get(env.Main.idFromName(route.roomId));
-    return stub.fetch(forwarded);
+    const response = await stub.fetch(forwarded);
+    return isWebSocket ? response : withCors(response, request, allowedOrigins);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -44,3 +44,16 @@ export function withSafeConnectionId(url: URL): URL {
   copy.searchParams.delete("_pk");
   return copy;
 }
+
+/**
+ * Lets browser pages on an allowed origin read the JSON endpoints (simple GETs, no preflight).
+ * Same rule as for sockets: an empty allow-list means any origin.
+ */
+export function withCors(response: Response, request: Request, allowed: readonly string[]): Response {
+  const origin = request.headers.get("Origin");
+  if (origin === null || !originAllowed(origin, allowed)) return response;
+  const copy = new Response(response.body, response);
+  copy.headers.set("Access-Control-Allow-Origin", allowed.length === 0 ? "*" : origin);
+  if (allowed.length > 0) copy.headers.append("Vary", "Origin");
+  return copy;
+}

@@ -215,16 +215,25 @@ export class TestClient {
 
 /** Tries a WebSocket upgrade and reports the HTTP status it was refused with (or 101). */
 export async function upgradeStatus(url: string, options: { origin?: string } = {}): Promise<number> {
+  return (await tryUpgrade(url, options)).status;
+}
+
+/** Tries a WebSocket upgrade: 101 if it opened (then closes it), else the refusal and its body. */
+export async function tryUpgrade(url: string, options: { origin?: string } = {}): Promise<{ status: number; body: string }> {
   const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
   return new Promise((resolve, reject) => {
     socket.once("open", () => {
-      socket.close();
-      resolve(101);
+      socket.close(1000);
+      resolve({ status: 101, body: "" });
     });
     socket.once("unexpected-response", (_request, response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, body });
+        socket.terminate();
+      });
     });
     socket.once("error", (error) => {
       if (!/Unexpected server response/.test(error.message)) reject(error);
