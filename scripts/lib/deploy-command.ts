@@ -11,6 +11,7 @@ import { attachCustomDomain } from "./custom-domain.js";
 import { buildWranglerEnv } from "./env.js";
 import { exitCodeFor, UsageError } from "./errors.js";
 import { loadStackOutputs, type StackOutputs } from "./outputs.js";
+import { prepareDomainPrune } from "../ops/prune-domains.js";
 import { runPreflight } from "./preflight.js";
 import { runCommand, type RunCommand } from "./process.js";
 import { realSleep, type Sleep } from "./retry.js";
@@ -35,6 +36,8 @@ Flags:
   --verify-timeout <s>    bound on the whole verification (default 180)
   --retries <n>           attempts of the wrangler deploy in total (default 3)
   --deploy-timeout <s>    per wrangler attempt (default 600)
+  --prune-domains         after the new host verifies, detach this Worker's other custom domains
+                          (listed before the deploy; never without this flag)
   --json                  print one JSON object on stdout (progress on stderr)
   --help                  this text
 
@@ -53,6 +56,7 @@ const deployOptions = {
   "verify-timeout": { type: "string", default: "180" },
   retries: { type: "string", default: "3" },
   "deploy-timeout": { type: "string", default: "600" },
+  "prune-domains": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } satisfies OptionsConfig;
@@ -67,6 +71,7 @@ const deployArgsSchema = z.object({
   "verify-timeout": numberFlag({ min: 1, max: 3_600 }),
   retries: numberFlag({ int: true, min: 1, max: 10 }),
   "deploy-timeout": numberFlag({ min: 1, max: 7_200 }),
+  "prune-domains": z.boolean(),
   json: z.boolean(),
   help: z.boolean(),
 });
@@ -81,6 +86,7 @@ export interface DeployArgs {
   verifyTimeoutMs: number;
   retries: number;
   deployTimeoutMs: number;
+  pruneDomains: boolean;
   json: boolean;
   help: boolean;
 }
@@ -99,11 +105,15 @@ export function parseDeployArgs(argv: string[], env: NodeJS.ProcessEnv): DeployA
     verifyTimeoutMs: values["verify-timeout"] * 1000,
     retries: values.retries,
     deployTimeoutMs: values["deploy-timeout"] * 1000,
+    pruneDomains: values["prune-domains"],
     json: values.json,
     help: values.help,
   };
   if (!args.help && !args.stack && !args.outputsFile) {
     throw new UsageError(`No stack given: pass --stack <name> (or set PULUMI_STACK), or --outputs <file>. ${DEPLOY_HINT}`);
+  }
+  if (args.pruneDomains && args.skipVerify) {
+    throw new UsageError("--prune-domains detaches old hostnames only after the new one verifies: drop --skip-verify.");
   }
   return args;
 }
@@ -142,6 +152,8 @@ export interface DeployReport {
   /** The value for the frontend's NEXT_PUBLIC_PARTYKIT_HOST. */
   nextPublicPartykitHost: string | null;
   otherCustomDomains: string[];
+  /** --prune-domains: custom domains detached after verification (planned ones in --dry-run). */
+  prunedDomains: string[];
   warnings: string[];
   wranglerAttempts: number | null;
   /** --dry-run: the wrangler command line (secrets as ***). */
@@ -169,6 +181,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     dryRun: args.dryRun,
     nextPublicPartykitHost: null,
     otherCustomDomains: [],
+    prunedDomains: [],
     warnings: [],
     wranglerAttempts: null,
   };
@@ -237,6 +250,9 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       );
     }
 
+    // --prune-domains: list what would go now, remove only after verification.
+    const prune = args.pruneDomains ? await prepareDomainPrune({ client, target: outputs, logger }) : undefined;
+
     // 3. Deploy
     const wranglerBin = env["WRANGLER_BIN"] || path.join(deps.projectRoot, "node_modules/.bin/wrangler");
     const wranglerArgs = buildWranglerDeployArgs({
@@ -262,6 +278,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
 
     if (args.dryRun) {
       report.command = masker.mask(commandLine);
+      report.prunedDomains = prune ? prune.planned.map((domain) => domain.hostname) : [];
       report.ok = true;
       logger.step("Dry run: nothing deployed");
       const lines = [
@@ -269,6 +286,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
         `  ${commandLine}`,
         ...(outputs.routing === "custom-domain" ? [`then attach the hostname:`, `  ${attachLine}`] : []),
         ...(args.skipVerify ? [] : [`then verify ${verifyBase(env, outputs)} (health build ${buildId}, WebSocket welcome + state)`]),
+        ...(report.prunedDomains.length ? [`then detach (--prune-domains): ${report.prunedDomains.join(", ")}`] : []),
       ];
       return { exitCode: 0, summary: lines.join("\n"), json: { ...report } };
     }
@@ -324,6 +342,12 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       );
     }
 
+    if (prune) {
+      logger.step("Prune old custom domains (--prune-domains)");
+      report.prunedDomains = await prune.apply();
+      report.otherCustomDomains = report.otherCustomDomains.filter((hostname) => !report.prunedDomains.includes(hostname));
+    }
+
     // 5. Summary
     report.ok = true;
     return { exitCode: 0, summary: renderSummary(report, outputs, args), json: { ...report } };
@@ -369,7 +393,8 @@ export function renderSummary(report: DeployReport, outputs: StackOutputs, args:
     `  Build id:        ${report.buildId}`,
     `  Version id:      ${report.versionId ?? "(not reported by wrangler)"}`,
     ...(report.verifiedAt ? [`  Verified at:     ${report.verifiedAt} (/health build + WebSocket welcome/state)`] : []),
-    ...(report.otherCustomDomains.length ? [`  Also attached:   ${report.otherCustomDomains.join(", ")} (left as they were)`] : []),
+    ...(report.otherCustomDomains.length ? [`  Also attached:   ${report.otherCustomDomains.join(", ")} (left as they were; --prune-domains detaches them)`] : []),
+    ...(report.prunedDomains.length ? [`  Detached:        ${report.prunedDomains.join(", ")} (--prune-domains)`] : []),
     `  Time:            outputs ${seconds(d.outputs)}, preflight ${seconds(d.preflight)}, deploy ${seconds(d.deploy)}, verify ${seconds(d.verify)}`,
     ``,
     `Next (with CLOUDFLARE_ACCOUNT_ID=${outputs.accountId} and CLOUDFLARE_API_TOKEN set to the stack's deployToken):`,

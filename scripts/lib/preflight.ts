@@ -172,7 +172,7 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
   if (otherCustomDomains.length > 0) {
     warnings.push(
       `Worker ${workerName} also serves ${otherCustomDomains.join(", ")} (left attached, e.g. after a domain change). ` +
-        `Detach any you no longer want in the dashboard (Workers & Pages > ${workerName} > Settings > Domains & Routes).`,
+        `Detach the ones you no longer want with --prune-domains (after this deploy verifies), or in the dashboard.`,
     );
   }
 

@@ -262,9 +262,13 @@ describe("npm run deploy (success paths)", () => {
     expect(run.requests.filter((request) => request.endpoint === UPLOAD)).toHaveLength(4);
   });
 
-  it("verification times out (exit 6) while /health reports an older build", async () => {
-    const run = await deploy(["--stack", "staging", "--build-id", "e2e-build-2", "--verify-timeout", "4", "--json"]);
+  it("verification times out (exit 6) while /health reports an older build; --prune-domains then removes nothing", async () => {
+    const run = await deploy(["--stack", "staging", "--build-id", "e2e-build-2", "--verify-timeout", "3", "--prune-domains", "--json"]);
     expectExit(run, 6);
+    expect(run.stderr).toContain("once perudo.example.com verifies, these Custom Domains of perudo-vibe-staging will be removed");
+    expect(run.json!["prunedDomains"]).toEqual([]);
+    expect(endpointsOf(run)).not.toContain("DELETE /accounts/:account_id/workers/domains/:domain_id");
+    expect([...fake.state.workerDomains.values()].map((domain) => domain.hostname)).toContain("old-perudo.example.com");
     expect(run.json).toMatchObject({
       ok: false,
       exitCode: 6,
@@ -274,6 +278,18 @@ describe("npm run deploy (success paths)", () => {
       error: { name: "VerifyError" },
     });
     expect(run.json!["error"]["message"]).toContain(`build ${BUILD} answering, waiting for e2e-build-2`);
+  });
+
+  it("--prune-domains detaches the Worker's other custom domains only after the new host verified", async () => {
+    const run = await deploy(["--stack", "staging", "--build-id", BUILD, "--prune-domains", "--json"]);
+    expectExit(run, 0);
+    expect(run.json).toMatchObject({ ok: true, prunedDomains: ["old-perudo.example.com"], otherCustomDomains: [] });
+    const order = endpointsOf(run);
+    expect(order.lastIndexOf("DELETE /accounts/:account_id/workers/domains/:domain_id")).toBeGreaterThan(order.lastIndexOf(ATTACH));
+    expect([...fake.state.workerDomains.values()].filter((d) => d.service === "perudo-vibe-staging").map((d) => d.hostname)).toEqual([
+      "perudo.example.com",
+    ]);
+    expectOnlyDeployToken(run);
   });
 
   it("npm run smoke runs the same check alone: ok for the live build, exit 6 for a wrong build or origin", async () => {

@@ -14,6 +14,7 @@ describe("parseDeployArgs", () => {
       verifyTimeoutMs: 180_000,
       retries: 3,
       deployTimeoutMs: 600_000,
+      pruneDomains: false,
       json: false,
       help: false,
     });
@@ -54,6 +55,7 @@ describe("parseDeployArgs", () => {
     [["--stack", "s", "extra"], /positional/i],
     [["--stack", "s", "--build-id", "has space"], /--build-id "has space" is not usable/],
     [[], /No stack given/],
+    [["--stack", "s", "--prune-domains", "--skip-verify"], /--prune-domains .* drop --skip-verify/],
   ])("rejects %j as a usage error (exit 2)", (argv, message) => {
     let thrown: unknown;
     try {
