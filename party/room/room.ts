@@ -6,7 +6,8 @@
 // - Memory is a cache. Everything needed to resume lives in the stored document; a connection's
 //   seat lives in its own (hibernation-safe) socket attachment.
 // - An accepted change is one storage put of the whole document, awaited before anything is sent;
-//   a refused action, a rejoin, a (re)connection or a disconnection writes nothing.
+//   a refused action, a rejoin, a (re)connection or a disconnection writes nothing (one exception:
+//   the first rejoin into a game whose clock was paused because nobody was connected).
 // - `connected` is derived from the open sockets, never stored.
 import { apply, createGame, viewFor } from "../engine/index";
 import type { Action, DiceSource, GameState, PlayerId } from "../engine/types";
@@ -203,6 +204,11 @@ export class PerudoRoom {
         other.close(CloseCode.SEAT_TAKEN_OVER, "seat taken over by another connection");
       }
     }
+    // A rejoin writes nothing, except the first one into a paused game: it restarts the clock.
+    const { game, turnDeadline } = this.#document;
+    if (game.phase === "playing" && game.turn !== null && turnDeadline === null) {
+      await this.#commit(this.#nextDocument(game, this.#document.seats));
+    }
     this.#broadcast();
   }
 
@@ -231,6 +237,14 @@ export class PerudoRoom {
     const now = this.#host.now();
     const { turnDeadline, cleanupAt } = this.#document;
     if (turnDeadline !== null && now >= turnDeadline) {
+      if (this.#connectedSeats().size === 0) {
+        // Nobody at the table is connected: timeouts alone would bid forever (they never call),
+        // waking the room and writing every turn. Pause the clock instead; the first rejoin
+        // restarts it, and a game nobody comes back to is cleaned up like an idle lobby.
+        await this.#commit(this.#nextDocument(this.#document.game, this.#document.seats, { pause: true }));
+        this.#broadcast();
+        return;
+      }
       const result = apply(this.#document.game, { type: "timeout" }, this.#host.dice);
       // A refused timeout means no turn is running: the stored deadline was stale, so drop it.
       const game = result.ok ? result.state : this.#document.game;
@@ -259,7 +273,11 @@ export class PerudoRoom {
   // ------------------------------------------------------------------------------- state
 
   /** The document after an accepted change: timers follow the game, seats follow the players. */
-  #nextDocument(game: GameState, seats: Record<PlayerId, string>, options: { forceNewTurn?: boolean } = {}): RoomDocument {
+  #nextDocument(
+    game: GameState,
+    seats: Record<PlayerId, string>,
+    options: { forceNewTurn?: boolean; pause?: boolean } = {},
+  ): RoomDocument {
     const previous = this.#document;
     const now = this.#host.now();
     const seated = new Set(game.players.map((p) => p.id));
@@ -274,7 +292,9 @@ export class PerudoRoom {
         previous.game.round === game.round;
       turnDeadline = sameTurn ? previous.turnDeadline : now + this.#options.turnMs;
     }
-    const cleanupAt = game.phase === "playing" ? null : now + this.#options.idleMs;
+    if (options.pause) turnDeadline = null;
+    const idle = game.phase !== "playing" || options.pause === true;
+    const cleanupAt = idle ? now + this.#options.idleMs : null;
     return { ...previous, game, seats: keptSeats, turnDeadline, cleanupAt };
   }
 
@@ -357,10 +377,12 @@ export class PerudoRoom {
     return seat !== null && this.#document.game.players.some((p) => p.id === seat) ? seat : null;
   }
 
+  /** Seats at the table held by at least one open socket (but `closingId`). */
   #connectedSeats(closingId?: string): Set<PlayerId> {
     const seats = new Set<PlayerId>();
     for (const connection of this.#host.connections()) {
-      if (connection.id !== closingId && connection.seat !== null) seats.add(connection.seat);
+      const seat = connection.id === closingId ? null : this.#seatOf(connection);
+      if (seat !== null) seats.add(seat);
     }
     return seats;
   }

@@ -155,6 +155,14 @@ describe("connecting", () => {
     expect(JSON.stringify(watcher.received)).not.toContain(joined.seatToken);
   });
 
+  it("answers a client's close without a status code with a normal closure", async () => {
+    // Browsers' close() sends no status; without the server's reply the client would wait for
+    // its close timeout and see 1006.
+    const client = await pool.connect(server.url, uniqueRoom("close"), "closer");
+    client.socket.close();
+    expect((await client.closed).code).toBe(1000);
+  });
+
   it("answers ping with pong", async () => {
     const client = await pool.connect(server.url, uniqueRoom("ping"), "pinger");
     client.send({ type: "ping" });

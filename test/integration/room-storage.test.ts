@@ -157,6 +157,48 @@ describe("room storage budget", () => {
     expect(host.storage.alarm).toBe(state.turnDeadline);
   });
 
+  it("pauses the clock when nobody at the table is connected, and the first rejoin restarts it", async () => {
+    const ana = await seat(room, host, "Ana");
+    const bob = await seat(room, host, "Bob");
+    await send(room, ana.socket, { type: "start" });
+    const spectator = host.socket();
+    room.connect(spectator);
+    for (const player of [ana, bob]) {
+      player.socket.open = false;
+      room.disconnect(player.socket);
+    }
+    const before = structuredClone(host.storage.stored!);
+    const puts = host.storage.puts;
+
+    host.clock = before.turnDeadline!;
+    await room.alarm();
+    expect(host.storage.puts).toBe(puts + 1);
+    const paused = host.storage.stored!;
+    expect(paused.game).toEqual(before.game); // no timeout bid for absent players
+    expect(paused.turnDeadline).toBeNull();
+    expect(paused.cleanupAt).toBe(host.clock + OPTIONS.idleMs);
+    expect(spectator.last("state")!.state.turnDeadline).toBeNull();
+
+    // Rejoining restarts the clock (one write); further rejoins write nothing.
+    host.clock += 60_000;
+    const back = host.socket();
+    room.connect(back);
+    await send(room, back, { type: "rejoin", seatToken: bob.seatToken });
+    expect(host.storage.puts).toBe(puts + 2);
+    expect(host.storage.stored!.turnDeadline).toBe(host.clock + OPTIONS.turnMs);
+    expect(host.storage.stored!.cleanupAt).toBeNull();
+    expect(host.storage.alarm).toBe(host.clock + OPTIONS.turnMs);
+    const again = host.socket();
+    room.connect(again);
+    await send(room, again, { type: "rejoin", seatToken: ana.seatToken });
+    expect(host.storage.puts).toBe(puts + 2);
+
+    // With a player connected, the deadline applies the timeout as usual.
+    host.clock += OPTIONS.turnMs;
+    await room.alarm();
+    expect(host.storage.stored!.game.currentBid).toMatchObject({ quantity: 1, face: 2 });
+  });
+
   it("reloads the same game from storage, without writing", async () => {
     const ana = await seat(room, host, "Ana");
     await seat(room, host, "Bob");
