@@ -43,7 +43,7 @@ export class Main extends Server<Env> {
   /** Runs on every cold start and hibernation wake-up: memory is only a cache of storage. */
   override async onStart(): Promise<void> {
     try {
-      this.#room = await PerudoRoom.load(this.name, this.#host(), {
+      this.#room = await PerudoRoom.load(() => this.name, this.#host(), {
         ...DEFAULT_ROOM_OPTIONS,
         turnMs: parseTurnSeconds(this.env.TURN_SECONDS) * 1000,
       });

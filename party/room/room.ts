@@ -107,9 +107,10 @@ export class PerudoRoom {
    * Reloads the room from storage (on every cold start and hibernation wake-up). A room with no
    * document still holds PartyServer's name record, so its cleanup is scheduled here.
    */
-  static async load(roomId: string, host: RoomHost, options: RoomOptions): Promise<PerudoRoom> {
+  static async load(roomId: () => string, host: RoomHost, options: RoomOptions): Promise<PerudoRoom> {
     const stored = readDocument(await host.storage.load());
-    const document = stored ?? newDocument(roomId, createGame(), host.now() + options.idleMs);
+    // The id is only asked for when nothing is stored: a stored room knows its own name.
+    const document = stored ?? newDocument(roomId(), createGame(), host.now() + options.idleMs);
     const room = new PerudoRoom(host, options, document, await host.storage.getAlarm());
     await room.#armAlarm();
     return room;
@@ -147,8 +148,10 @@ export class PerudoRoom {
   }
 
   alarm(): Promise<void> {
-    this.#alarmAt = null; // the slot is free once the alarm has fired
-    return this.#exclusive(() => this.#onAlarm());
+    return this.#exclusive(() => {
+      this.#alarmAt = null; // the slot is free once the alarm has fired
+      return this.#onAlarm();
+    });
   }
 
   summary(): RoomSummary {

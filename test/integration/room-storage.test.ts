@@ -9,7 +9,7 @@ import { FakeRoomHost, type FakeConnection } from "../support/fake-room-host.js"
 const OPTIONS = { ...DEFAULT_ROOM_OPTIONS, turnMs: 30_000 };
 
 async function openRoom(host: FakeRoomHost): Promise<PerudoRoom> {
-  return PerudoRoom.load("storage-room", host, OPTIONS);
+  return PerudoRoom.load(() => "storage-room", host, OPTIONS);
 }
 
 async function send(room: PerudoRoom, socket: FakeConnection, message: unknown): Promise<void> {
@@ -215,6 +215,19 @@ describe("room storage budget", () => {
     expect(view.you).toEqual({ id: ana.playerId, dice: before.game.players.find((p) => p.id === ana.playerId)!.dice });
     expect(view.turn).toBe(before.game.turn);
     expect(view.turnDeadline).toBe(before.turnDeadline);
+  });
+
+  it("after a hibernation wake-up (a fresh room object), open sockets keep their seats", async () => {
+    const ana = await seat(room, host, "Ana");
+    const bob = await seat(room, host, "Bob");
+    // Hibernation drops the room object; the sockets (and their seat attachments) stay open.
+    const woken = await openRoom(host);
+    await send(woken, ana.socket, { type: "start" });
+    const state = bob.socket.last("state")!.state;
+    expect(state.phase).toBe("playing");
+    expect(state.you?.id).toBe(bob.playerId);
+    expect(state.players.map((p) => p.connected)).toEqual([true, true]);
+    expect(woken.summary().players.map((p) => p.connected)).toEqual([true, true]);
   });
 
   it("re-arms a missing alarm on reload (e.g. storage restored without it)", async () => {
