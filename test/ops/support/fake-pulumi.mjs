@@ -2,6 +2,7 @@
 // A stand-in for the pulumi CLI in ops tests. State lives in $FAKE_PULUMI_STATE:
 //   <stack>.json        what `pulumi stack output --json --show-secrets --stack <stack>` prints
 //   <stack>.next.json   if present, `pulumi up --stack <stack>` makes it the new outputs
+//   (`config set` is accepted and only recorded)
 //   calls.jsonl         every invocation's argv, one JSON array per line
 import { appendFileSync, existsSync, readFileSync, renameSync } from "node:fs";
 import path from "node:path";
@@ -32,6 +33,8 @@ if (args[0] === "stack" && args[1] === "output") {
   const next = path.join(dir, `${stack}.next.json`);
   if (existsSync(next)) renameSync(next, outputsFile);
   console.log(`Updating (${stack}):\nResources:\n    ~ 1 updated\nDuration: 1s`);
+} else if (args[0] === "config" && args[1] === "set") {
+  if (!outputsFile || !existsSync(outputsFile)) noStack();
 } else if (args[0] === "destroy") {
   if (!outputsFile || !existsSync(outputsFile)) noStack();
   console.log(`Destroying (${stack}):\nResources:\n    - 6 deleted\nDuration: 1s`);
