@@ -1,7 +1,8 @@
 // Durability on real workerd: the dev server is stopped and started again on the same
 // persistence directory and port, as an evicted or restarted Durable Object would be. Rooms resume
-// exactly (round, dice, turn, bid, deadline), seat tokens still work, and a turn deadline stored
-// before the restart still fires (by alarm) after it.
+// exactly (round, dice, turn, bid), seat tokens still work, and a turn deadline stored before
+// the restart still fires (by alarm) after it. Exact resumption of the deadline itself, without a
+// restart in between, is covered in room-storage.test.ts.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,71 +39,61 @@ afterAll(async () => {
 });
 
 describe("restarting the server", () => {
-  // Filled by the first step, checked by the second (the steps run in order).
-  const pendingTimeout = { room: uniqueRoom("restart-timer"), deadline: 0, opener: "", openerToken: "" };
-
-  it("step 1: a game whose turn deadline (2 s) will pass while the server is down", async () => {
-    const running = await restart(2);
-    const seats = await pool.table(running.url, pendingTimeout.room, ["Ana", "Bob"]);
-    const [state] = await startGame(seats);
-    pendingTimeout.deadline = state!.turnDeadline!;
-    pendingTimeout.opener = state!.turn!;
-    pendingTimeout.openerToken = seats.find((s) => s.playerId === state!.turn)!.seatToken;
-    expect(state!.currentBid).toBeNull();
-  });
-
-  it("step 2: the stored deadline fires after the restart, and a new game resumes exactly after another", async () => {
-    // TURN_SECONDS=60 now, so only the alarm stored before the restart can fire this soon.
-    let running = await restart(60);
-    const watcher = await pool.connect(running.url, pendingTimeout.room, "watcher");
-    // Nobody seated is connected after a restart, so the alarm pauses the clock (no timeout bid).
-    if (watcher.initialState.turnDeadline !== null) {
-      expect(watcher.initialState.turnDeadline).toBe(pendingTimeout.deadline); // not fired yet
-    }
-    const paused =
-      watcher.initialState.turnDeadline === null ? watcher.initialState : await watcher.state((s) => s.turnDeadline === null, 20_000);
-    expect(paused.currentBid).toBeNull();
-    expect(paused.turn).toBe(pendingTimeout.opener);
-    // Rejoining restarts the clock with the current TURN_SECONDS.
-    const rejoinedAt = Date.now();
-    watcher.send({ type: "rejoin", seatToken: pendingTimeout.openerToken });
-    const resumed = await watcher.state((s) => s.turnDeadline !== null);
-    expect(resumed.you?.id).toBe(pendingTimeout.opener);
-    expect(resumed.turnDeadline).toBeGreaterThanOrEqual(rejoinedAt + 59_000);
-
-    // A game with a bid on the table, then a restart.
+  it("resumes the game exactly (round, dice, turn, bid), and the stored deadline still fires", async () => {
+    // Run 1, TURN_SECONDS=5: a game with a bid on the table, then the server stops before the
+    // turn deadline, so only an alarm after the restart can act on it.
+    let running = await restart(5);
     const room = uniqueRoom("restart");
     const seats = await pool.table(running.url, room, ["Ana", "Bob", "Cy"]);
     const firstStates = await startGame(seats);
     const opener = seats.find((s) => s.playerId === firstStates[0]!.turn)!;
     opener.client.send({ type: "bid", quantity: 2, face: 3 });
     const before = await Promise.all(seats.map((seat) => seat.client.state((s) => s.currentBid !== null)));
-    const summaryBefore = await (await fetch(`${running.url}/parties/main/${room}`)).json();
+    const deadline = before[0]!.turnDeadline!;
+    const summaryBefore = (await (await fetch(`${running.url}/parties/main/${room}`)).json()) as {
+      players: object[];
+    };
+    await pool.closeAll();
+    await running.stop();
+    expect(Date.now(), "the server took too long to stop").toBeLessThan(deadline);
 
+    // Run 2, TURN_SECONDS=60, same directory and port.
     running = await restart(60);
     expect(running.port).toBe(port);
-
-    // Summary (nobody connected now) and the public state are unchanged.
-    const summaryAfter = (await (await fetch(`${running.url}/party/${room}`)).json()) as typeof summaryBefore;
+    const summaryAfter = await (await fetch(`${running.url}/party/${room}`)).json();
     expect(summaryAfter).toEqual({
-      ...(summaryBefore as object),
-      players: (summaryBefore as { players: object[] }).players.map((p) => ({ ...p, connected: false })),
+      ...summaryBefore,
+      players: summaryBefore.players.map((p) => ({ ...p, connected: false })),
     });
 
-    // Each player rejoins with the token from before the restart: same dice, turn, bid, deadline.
+    // Nobody seated is connected after a restart, so at the stored deadline the alarm pauses the
+    // clock (no timeout bid). If we are early, we see the stored deadline itself first.
+    const watcher = await pool.connect(running.url, room, "watcher");
+    if (watcher.initialState.turnDeadline !== null) expect(watcher.initialState.turnDeadline).toBe(deadline);
+    const paused =
+      watcher.initialState.turnDeadline === null
+        ? watcher.initialState
+        : await watcher.state((s) => s.turnDeadline === null, 20_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline - 50);
+    expect(comparable(paused)).toEqual({ ...comparable(before[0]!), you: null, turnDeadline: null });
+
+    // Each player rejoins with the token from before the restart: same dice, turn, round, bid.
+    // The first rejoin restarts the clock with the current TURN_SECONDS.
+    const rejoinedAt = Date.now();
     const back: Seat[] = [];
     for (const [index, seat] of seats.entries()) {
       const client = pool.track(await TestClient.connect(roomUrl(running.url, room), { label: `${seat.name}-back` }));
       client.send({ type: "rejoin", seatToken: seat.seatToken });
-      const state = await client.state((s) => s.you !== null);
-      expect(comparable(state)).toEqual(comparable(before[index]!));
+      const state = await client.state((s) => s.you !== null && s.turnDeadline !== null);
+      expect(comparable(state)).toEqual({ ...comparable(before[index]!), turnDeadline: state.turnDeadline });
       expect(state.you).toEqual(before[index]!.you);
+      expect(state.turnDeadline).toBeGreaterThanOrEqual(rejoinedAt + 59_000);
       back.push({ ...seat, client });
     }
     const everyoneBack = await back[0]!.client.state((s) => s.players.every((p) => p.connected));
     expect(everyoneBack.round).toBe(1);
 
-    // Play on: the next player calls dudo, and the reveal shows the hands dealt before the restart.
+    // Play on: the player to act calls dudo, and the reveal shows the hands dealt before the restart.
     const caller = back.find((s) => s.playerId === before[0]!.turn)!;
     caller.client.send({ type: "dudo" });
     const resolved = await back[0]!.client.state((s) => s.lastRound !== null);
