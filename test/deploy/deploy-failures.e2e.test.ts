@@ -21,7 +21,6 @@ import {
   fakeAccount,
   runDeploy,
   stackOutputs,
-  writeEndpointEvidence,
   type DeployRun,
 } from "./support.js";
 import { expectEndpointsDocumented } from "./permissions-doc.js";
@@ -83,7 +82,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await writeEndpointEvidence("deploy-failures", runs.flatMap(endpointsOf));
   await fake?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -214,7 +212,7 @@ describe("npm run deploy (failure paths)", () => {
     expect(fake.state.scripts.has("perudo-vibe-dry")).toBe(false);
   });
 
-  it("every Cloudflare endpoint these runs used is in docs/permissions.md", async () => {
-    await expectEndpointsDocumented(runs.flatMap(endpointsOf));
+  it("every Cloudflare endpoint these runs used is in docs/permissions.md", async ({ annotate }) => {
+    await expectEndpointsDocumented(runs.flatMap(endpointsOf), { name: "deploy-failures", annotate });
   });
 });

@@ -27,7 +27,6 @@ import {
   fakeAccount,
   runDeploy,
   stackOutputs,
-  writeEndpointEvidence,
   type DeployRun,
 } from "./support.js";
 import { expectEndpointsDocumented } from "./permissions-doc.js";
@@ -57,7 +56,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await writeEndpointEvidence("deploy-success", runs.flatMap(endpointsOf));
   await Promise.all([dev?.stop(), fake?.stop()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -309,7 +307,7 @@ describe("npm run deploy (success paths)", () => {
     expect(badOrigin.stderr).toContain("upgrade refused: HTTP 403");
   });
 
-  it("every Cloudflare endpoint these runs used is in docs/permissions.md", async () => {
-    await expectEndpointsDocumented(runs.flatMap(endpointsOf));
+  it("every Cloudflare endpoint these runs used is in docs/permissions.md", async ({ annotate }) => {
+    await expectEndpointsDocumented(runs.flatMap(endpointsOf), { name: "deploy-success", annotate });
   });
 });

@@ -3,14 +3,23 @@
 // permissions cover what the deploy actually calls.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { expect } from "vitest";
+import { expect, type TestContext } from "vitest";
 import { PROJECT_ROOT } from "../support/dev-server.js";
-import { documentedEndpoints } from "./support.js";
+import { documentedEndpoints, writeEndpointEvidence } from "./support.js";
 
 export const PERMISSIONS_DOC = path.join(PROJECT_ROOT, "docs/permissions.md");
 
-export async function expectEndpointsDocumented(used: string[]): Promise<void> {
+/** Writes the evidence (file + test annotation), then checks the doc lists every endpoint. */
+export async function expectEndpointsDocumented(
+  used: string[],
+  evidence: { name: string; annotate?: TestContext["annotate"] },
+): Promise<void> {
   const endpoints = [...new Set(used)].sort();
+  const file = await writeEndpointEvidence(evidence.name, endpoints);
+  await evidence.annotate?.(`Cloudflare endpoints used by these deploy runs:\n${endpoints.join("\n")}`, "evidence", {
+    path: file,
+    contentType: "application/json",
+  });
   expect(endpoints.length, "no Cloudflare request was recorded").toBeGreaterThan(0);
   expect(existsSync(PERMISSIONS_DOC), `docs/permissions.md is missing; it must list:\n${endpoints.join("\n")}`).toBe(true);
   const documented = documentedEndpoints(readFileSync(PERMISSIONS_DOC, "utf8"));
