@@ -23,7 +23,8 @@ export async function hashSeatToken(seatToken: string): Promise<string> {
  */
 export const cryptoDice: DiceSource = (count) => {
   const faces: Face[] = [];
-  const bytes = new Uint8Array(Math.max(count, 1) * 2);
+  // Two bytes per die leaves room for rejections; getRandomValues takes at most 65 536 bytes.
+  const bytes = new Uint8Array(Math.min(Math.max(count, 1) * 2, 4096));
   while (faces.length < count) {
     crypto.getRandomValues(bytes);
     for (const byte of bytes) {

@@ -163,6 +163,16 @@ describe("connecting", () => {
     expect((await client.closed).code).toBe(1000);
   });
 
+  it("accepts partysocket's _pk connection id, and ignores a malformed one instead of failing", async () => {
+    const room = uniqueRoom("pk");
+    const base = roomUrl(server.url, room);
+    for (const query of [`?_pk=${crypto.randomUUID()}`, `?_pk=${"x".repeat(300)}`, "?_pk=%00%01", "?other=1"]) {
+      const client = pool.track(await TestClient.connect(`${base}${query}`, { label: query }));
+      expect(client.welcome).toEqual({ type: "welcome", protocol: 1, room });
+      expect(client.received.some((m) => JSON.stringify(m).includes("at "))).toBe(false);
+    }
+  });
+
   it("answers ping with pong", async () => {
     const client = await pool.connect(server.url, uniqueRoom("ping"), "pinger");
     client.send({ type: "ping" });

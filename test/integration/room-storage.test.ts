@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ROOM_OPTIONS, PerudoRoom, parseTurnSeconds } from "../../party/room/room.js";
+import { cryptoDice } from "../../party/room/secrets.js";
 import { FakeRoomHost, type FakeConnection } from "../support/fake-room-host.js";
 
 const OPTIONS = { ...DEFAULT_ROOM_OPTIONS, turnMs: 30_000 };
@@ -281,5 +282,18 @@ describe("TURN_SECONDS", () => {
     expect(parseTurnSeconds("0.5")).toBe(0.5);
     expect(parseTurnSeconds("600")).toBe(600);
     for (const raw of [undefined, "", " ", "0", "-5", "abc", "Infinity"]) expect(parseTurnSeconds(raw)).toBe(60);
+  });
+});
+
+describe("production dice", () => {
+  it("rolls the requested number of faces 1-6, each about equally often", () => {
+    expect(cryptoDice(0)).toEqual([]);
+    expect(cryptoDice(5)).toHaveLength(5);
+    const rolls = cryptoDice(60_000);
+    expect(rolls).toHaveLength(60_000);
+    const counts = [1, 2, 3, 4, 5, 6].map((face) => rolls.filter((die) => die === face).length);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(60_000);
+    // Expected 10 000 each, standard deviation ~91: a 6-sigma band never fails by chance.
+    for (const count of counts) expect(Math.abs(count - 10_000)).toBeLessThan(550);
   });
 });
