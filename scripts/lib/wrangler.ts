@@ -95,15 +95,20 @@ export function classifyWranglerFailure(input: { output: string; debugLog?: stri
   const said = apiErrors.length > 0 ? `: ${apiErrors.join("; ")}` : "";
 
   const withStatus = httpStatus ? { httpStatus } : {};
-  if (httpStatus === 401 || httpStatus === 403 || codes.some((code) => AUTH_CODES.has(code))) {
-    return { kind: "auth", reason: `Cloudflare refused the deploy token${where}${said}`, apiErrors, ...withStatus };
-  }
-  if ((httpStatus !== undefined && (httpStatus === 429 || httpStatus >= 500)) || codes.some((code) => TRANSIENT_CODES.has(code))) {
-    const status = httpStatus ? ` HTTP ${httpStatus}` : "";
-    return { kind: "transient", reason: `Cloudflare API error${status}${where}${said}`, apiErrors, ...withStatus };
-  }
-  if (failedRequest && AUTH_TEXT.test(said)) {
-    return { kind: "auth", reason: `Cloudflare refused the deploy token${where}${said}`, apiErrors, ...withStatus };
+  // The HTTP statuses only explain the failure when wrangler's error is an API error; a network
+  // error after, say, a handled 403 (wrangler's route fallback) must not read as an auth error.
+  const apiFailure = failedRequest !== undefined || malformed.length > 0 || codes.length > 0;
+  if (apiFailure) {
+    if (httpStatus === 401 || httpStatus === 403 || codes.some((code) => AUTH_CODES.has(code))) {
+      return { kind: "auth", reason: `Cloudflare refused the deploy token${where}${said}`, apiErrors, ...withStatus };
+    }
+    if ((httpStatus !== undefined && (httpStatus === 429 || httpStatus >= 500)) || codes.some((code) => TRANSIENT_CODES.has(code))) {
+      const status = httpStatus ? ` HTTP ${httpStatus}` : "";
+      return { kind: "transient", reason: `Cloudflare API error${status}${where}${said}`, apiErrors, ...withStatus };
+    }
+    if (AUTH_TEXT.test(said)) {
+      return { kind: "auth", reason: `Cloudflare refused the deploy token${where}${said}`, apiErrors, ...withStatus };
+    }
   }
   if (NETWORK_FAILURE.test(output)) {
     const detail = NETWORK_FAILURE.exec(output)?.[0];

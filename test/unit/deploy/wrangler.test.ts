@@ -62,6 +62,8 @@ describe("classifyWranglerFailure", () => {
     ["hung and stopped", { output: "", timedOut: true }, "transient"],
     ["config error", { output: "✘ [ERROR] Build failed with 1 error:\n  party/index.ts:1:0: ERROR: Could not resolve" }, "permanent"],
     ["a 4xx that is not auth", { output: apiFailure(10021, "Uncaught TypeError"), debugLog: debugLog(400) }, "permanent"],
+    ["a network error after a handled 403", { output: "✘ [ERROR] fetch failed", debugLog: debugLog(403, 200) }, "transient"],
+    ["a 5xx after a handled 403", { output: apiFailure(10013, "unknown"), debugLog: debugLog(403, 500) }, "transient"],
   ])("%s -> %s", (_name, input, kind) => {
     expect(classifyWranglerFailure(input).kind).toBe(kind);
   });
