@@ -48,7 +48,7 @@ export class Main extends Server<Env> {
         turnMs: parseTurnSeconds(this.env.TURN_SECONDS) * 1000,
       });
     } catch (error) {
-      console.error(`room ${this.ctx.id.name ?? "?"}: could not load:`, describe(error));
+      console.error(`room ${this.#label}: could not load:`, describe(error));
       // PartyServer answers a failed start with the error's stack; give it one without a trace.
       throw withoutStack("The room could not be loaded; try again");
     }
@@ -58,7 +58,7 @@ export class Main extends Server<Env> {
     try {
       this.#requireRoom().connect(adapt(connection));
     } catch (error) {
-      console.error(`room ${this.name}: connect failed:`, describe(error));
+      console.error(`room ${this.#label}: connect failed:`, describe(error));
       connection.close(CloseCode.INTERNAL, "internal error");
     }
   }
@@ -67,7 +67,7 @@ export class Main extends Server<Env> {
     try {
       await this.#requireRoom().message(adapt(connection), message);
     } catch (error) {
-      console.error(`room ${this.name}: message failed:`, describe(error));
+      console.error(`room ${this.#label}: message failed:`, describe(error));
       safeSend(connection, encode({ type: "error", code: ErrorCode.INTERNAL, message: "The server could not process that message" }));
     }
   }
@@ -81,7 +81,7 @@ export class Main extends Server<Env> {
   }
 
   override onError(connection: Connection<SocketState>, error: unknown): void {
-    console.warn(`room ${this.name}: socket ${connection.id} error:`, describe(error));
+    console.warn(`room ${this.#label}: socket ${connection.id} error:`, describe(error));
   }
 
   override async onAlarm(): Promise<void> {
@@ -95,9 +95,14 @@ export class Main extends Server<Env> {
       }
       return Response.json(this.#requireRoom().summary());
     } catch (error) {
-      console.error(`room ${this.name}: request failed:`, describe(error));
+      console.error(`room ${this.#label}: request failed:`, describe(error));
       return jsonError(500, "internal", "The room could not answer; try again");
     }
+  }
+
+  /** For logs: never throws, unlike `this.name` when the runtime gives no name. */
+  get #label(): string {
+    return this.#room?.roomId ?? this.ctx.id.name ?? "(unnamed)";
   }
 
   #requireRoom(): PerudoRoom {

@@ -40,7 +40,7 @@ export interface RoomConnection {
 /** The room's storage: one document and one alarm. */
 export interface RoomStorage {
   load(): Promise<unknown>;
-  /** Must not be awaited before `setAlarm` is called in the same turn (see `#commit`). */
+  /** One write. `#commit` issues it and any `setAlarm` in the same turn, so they commit together. */
   save(document: RoomDocument): Promise<void>;
   deleteAll(): Promise<void>;
   getAlarm(): Promise<number | null>;
