@@ -220,6 +220,9 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     report.websocketUrl = outputs.websocketUrl;
     report.nextPublicPartykitHost = outputs.host;
     logger.info(`worker ${outputs.workerName} on ${outputs.domain} (${outputs.routing}), account ${outputs.accountId}`);
+    if (args.stack && args.stack.split("/").at(-1) !== outputs.environment) {
+      warn(`--stack ${args.stack} but the outputs say environment ${outputs.environment}: check you are deploying the stack you meant.`);
+    }
 
     const buildId = args.buildId ?? (await defaultBuildId(deps.run, deps.projectRoot));
     report.buildId = buildId;
