@@ -1,0 +1,76 @@
+// Starting the Workers under test on local workerd (wrangler dev, loopback only), timing how long
+// each takes to answer its first /health, and making sure none outlives the bench.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startDevServer, type DevServer } from "../../test/support/dev-server.js";
+
+/** The wrangler configs the bench runs, relative to the project root. */
+export const WORKERS = {
+  /** perudo-vibe exactly as deployed. */
+  perudo: "wrangler.jsonc",
+  /** The echo room: the runtime's floor. */
+  baseline: "bench/baseline/wrangler.echo.jsonc",
+  /** perudo-vibe with counted storage calls (cost section only). */
+  counted: "bench/baseline/wrangler.counted.jsonc",
+} as const;
+export type WorkerName = keyof typeof WORKERS;
+
+export interface StartedWorker {
+  server: DevServer;
+  /** Spawn of `wrangler dev` -> first 200 on /health (includes wrangler's own start and build). */
+  spawnToHealthMs: number;
+  /** "Ready on" printed -> first 200 on /health: the Worker's own start in workerd. */
+  readyToHealthMs: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<DevServer>();
+
+/** Stops every server still running (on errors, timeouts and signals). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.allSettled([...running].map((server) => server.stop()));
+  running.clear();
+}
+
+export async function startWorker(name: WorkerName, vars: Record<string, string> = {}): Promise<StartedWorker> {
+  // A fresh state directory per start: every run begins with empty Durable Object storage.
+  const persistTo = mkdtempSync(path.join(tmpdir(), `perudo-bench-${name}-`));
+  const spawnedAt = performance.now();
+  let server: DevServer;
+  try {
+    server = await startDevServer({ config: WORKERS[name], persistTo, vars });
+  } catch (error) {
+    rmSync(persistTo, { recursive: true, force: true });
+    throw error;
+  }
+  running.add(server);
+  const readyAt = performance.now();
+  const stop = async () => {
+    running.delete(server);
+    await server.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+  try {
+    const healthyAt = await firstHealthy(server.url, 30_000);
+    return { server, spawnToHealthMs: healthyAt - spawnedAt, readyToHealthMs: healthyAt - readyAt, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function firstHealthy(baseUrl: string, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now();
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`${baseUrl}/health did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

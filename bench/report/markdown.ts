@@ -1,0 +1,188 @@
+// Renders the report as a short markdown page (tables first, details after) and its SVG plots.
+import { lineChart, barChart } from "./svg.js";
+import { kb } from "./targets.js";
+import type { BenchReport, Verdict } from "./types.js";
+
+export interface RenderedReport {
+  markdown: string;
+  /** file name (next to the markdown) -> SVG text */
+  svgs: Record<string, string>;
+}
+
+export function render(report: BenchReport, stamp: string): RenderedReport {
+  const svgs: Record<string, string> = {};
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+
+  push(`# perudo-vibe bench, ${report.startedAt}`, "");
+  push(
+    `\`${report.command}\` on ${report.machine.cpus} cores (${report.machine.cpuModel}), ${report.machine.memoryGb} GB, Node ${report.machine.node}, wrangler ${report.machine.wrangler}; commit ${report.git.commit}${report.git.dirty ? " (dirty)" : ""}; ${report.durationSeconds.toFixed(0)} s in total; load average at start ${report.machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}.`,
+    "",
+    `> ${report.machine.note}`,
+    "",
+  );
+  if (report.aborted) push(`**Aborted:** ${report.aborted}`, "");
+
+  push("## Targets", "", verdictTable(report.verdicts), "");
+
+  // ---------------------------------------------------------------- load
+  push("## Room load", "");
+  if (!report.load.measured) push(`Not measured: ${report.load.reason}`, "");
+  else {
+    const load = report.load.data;
+    push(
+      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured. Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
+      "",
+      "| R | Worker | p50 ms | p90 ms | p99 ms | max ms | actions/s (offered) | lost | server CPU s / 1k | peak RSS MB | load-gen CPU s / 1k |",
+      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const size of load.sizes) {
+      for (const run of [size.baseline, size.perudo]) {
+        if (!run) continue;
+        push(
+          `| ${size.rooms} | ${run.target} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
+        );
+      }
+      if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | |`);
+    }
+    push("", `Search: ${load.search.join("; ") || "none"}.`, "");
+    const series = (target: "baseline" | "perudo", key: "p50" | "p99", color: string, dashed: boolean) => ({
+      name: `${target} ${key}`,
+      color,
+      dashed,
+      points: load.sizes.flatMap((s) => {
+        const run = s[target];
+        return run ? [{ x: s.rooms, y: run.latencyMs[key] }] : [];
+      }),
+    });
+    svgs[`${stamp}-latency.svg`] = lineChart({
+      title: "Latency percentiles against load",
+      xLabel: "rooms (x6 clients, 1 msg/s each)",
+      yLabel: "ms",
+      logX: true,
+      reference: { y: load.limitMs, label: `${load.limitMs} ms` },
+      series: [
+        series("baseline", "p50", "#888", true),
+        series("baseline", "p99", "#333", false),
+        series("perudo", "p50", "#e07b39", true),
+        series("perudo", "p99", "#c0392b", false),
+      ],
+    });
+    svgs[`${stamp}-cpu.svg`] = lineChart({
+      title: "Server CPU seconds per 1,000 actions",
+      xLabel: "rooms",
+      yLabel: "CPU s / 1,000 actions",
+      logX: true,
+      series: (["baseline", "perudo"] as const).map((target, i) => ({
+        name: target,
+        color: i === 0 ? "#333" : "#c0392b",
+        points: load.sizes.flatMap((s) => (s[target] ? [{ x: s.rooms, y: s[target]!.serverCpuSecondsPer1000Actions }] : [])),
+      })),
+    });
+    push(`![latency](${stamp}-latency.svg)`, "", `![cpu](${stamp}-cpu.svg)`, "");
+  }
+
+  // ---------------------------------------------------------------- cost
+  push("## Cost per game", "");
+  if (!report.cost.measured) push(`Not measured: ${report.cost.reason}`, "");
+  else {
+    const cost = report.cost.data;
+    const g = cost.perGame;
+    push(
+      `${cost.completeGames ? "" : "**Partial games (--quick): per-game figures are for cut-short games.** "}${cost.games} six-player game(s) played by the bots against the storage-counting build (bench/baseline/counted.ts); per game: ${g.acceptedActions} accepted actions, ${g.refusedActions} refused, ${g.writeOps} storage writes, **${g.rowsWritten} rows written**, ${g.rowsRead} rows read, ${g.alarmsSet} alarms set, ${g.alarmsFired} alarms fired, ${g.wsIn} WebSocket messages in, ${g.wsOut} out, ${g.connections} connections, ${g.storedBytes} bytes stored at the end.`,
+      "",
+      `Accepted actions: ${cost.accepted.count}, writes per action min ${cost.accepted.writeOps.min} / max ${cost.accepted.writeOps.max}, rows written per action mean ${cost.accepted.rowsWritten.mean} (setAlarm counts as a row), ${cost.accepted.wsOutPerAction} frames out per action. Refused actions: ${cost.refused.count} (${Object.entries(cost.refused.codes).map(([c, n]) => `${c} ${n}`).join(", ")}), ${cost.refused.writeOps.total} writes. First connection to a new room: ${cost.firstConnect.writeOps} write(s), ${cost.firstConnect.alarmsSet} alarm(s). Reconnect storm (${cost.reconnectStorm.clients} clients drop and rejoin with their seat token): ${cost.reconnectStorm.writeOps} writes, ${cost.reconnectStorm.alarmsSet} alarms, ${cost.reconnectStorm.wsOut} frames out.`,
+      "",
+      `**1,000 six-player games: $${cost.dollars.per1000Games.toFixed(4)}** at Cloudflare's published prices (retrieved ${cost.dollars.prices.retrieved} from ${cost.dollars.prices.sources.join(" and ")}):`,
+      "",
+      "| item | units per 1,000 games | $ | how |",
+      "|---|---:|---:|---|",
+      ...Object.entries(cost.dollars.breakdown).map(
+        ([name, item]) => `| ${name} | ${item.units.toLocaleString("en-US")} | ${item.dollars.toFixed(6)} | ${item.note} |`,
+      ),
+      "",
+      ...cost.dollars.assumptions.map((a) => `- ${a}`),
+      "",
+    );
+  }
+
+  // ---------------------------------------------------------------- bundle
+  push("## Bundle", "");
+  if (!report.bundle.measured) push(`Not measured: ${report.bundle.reason}`, "");
+  else {
+    const { perudo, baseline } = report.bundle.data;
+    push(
+      "`wrangler deploy --dry-run --minify --metafile` (what would be uploaded):",
+      "",
+      "| Worker | minified | gzip | wrangler says |",
+      "|---|---:|---:|---|",
+      `| perudo-vibe | ${kb(perudo.minifiedBytes)} | ${kb(perudo.gzipBytes)} | ${perudo.wranglerSummary ?? ""} |`,
+      `| echo baseline | ${kb(baseline.minifiedBytes)} | ${kb(baseline.gzipBytes)} | ${baseline.wranglerSummary ?? ""} |`,
+      "",
+      "What perudo-vibe's bundle is made of (minified bytes in the output, by package):",
+      "",
+      "| input | bytes | share |",
+      "|---|---:|---:|",
+      ...perudo.byPackage.map((i) => `| ${i.name} | ${i.bytes.toLocaleString("en-US")} | ${(i.share * 100).toFixed(1)}% |`),
+      "",
+      "Largest single files: " + perudo.topFiles.slice(0, 5).map((i) => `${i.name} (${kb(i.bytes)})`).join(", ") + ".",
+      "",
+      `![bundle](${stamp}-bundle.svg)`,
+      "",
+    );
+    svgs[`${stamp}-bundle.svg`] = barChart({
+      title: "perudo-vibe bundle by package (minified KB)",
+      unit: "KB",
+      bars: perudo.byPackage.slice(0, 10).map((i) => ({ label: i.name, value: Math.round(i.bytes / 102.4) / 10 })),
+    });
+  }
+
+  // ---------------------------------------------------------------- startup
+  push("## Startup", "");
+  if (!report.startup.measured) push(`Not measured: ${report.startup.reason}`, "");
+  else {
+    const s = report.startup.data;
+    push(
+      "Median over every `wrangler dev` start of the run. Spawn -> first 200 on /health includes wrangler's own start and esbuild; \"Ready on\" -> first 200 is closer to the Worker's own start in workerd.",
+      "",
+      "| Worker | starts | spawn -> /health 200 (median ms) | ready -> /health 200 (median ms) |",
+      "|---|---:|---:|---:|",
+      `| perudo-vibe | ${s.perudo.spawnToHealthMs.length} | ${s.perudo.medianSpawnToHealthMs.toFixed(0)} | ${s.perudo.medianReadyToHealthMs.toFixed(0)} |`,
+      `| echo baseline | ${s.baseline.spawnToHealthMs.length} | ${s.baseline.medianSpawnToHealthMs.toFixed(0)} | ${s.baseline.medianReadyToHealthMs.toFixed(0)} |`,
+      "",
+      `Ratio (spawn -> 200): ${s.ratio.toFixed(2)}x.`,
+      "",
+    );
+  }
+
+  // ---------------------------------------------------------------- deploy
+  push("## Deploy overhead", "");
+  if (!report.deploy.measured) push(`Not measured: ${report.deploy.reason}`, "");
+  else {
+    const d = report.deploy.data;
+    push(
+      `Against the local fake Cloudflare API (test/support/fake-cloudflare), alternating, ${d.runs} runs each:`,
+      "",
+      "| command | runs (ms) | median |",
+      "|---|---|---:|",
+      `| \`${d.command.cli}\` | ${d.cli.wallMs.join(", ")} | ${(d.cli.medianMs / 1000).toFixed(2)} s |`,
+      `| \`${d.command.bare}\` | ${d.bare.wallMs.join(", ")} | ${(d.bare.medianMs / 1000).toFixed(2)} s |`,
+      "",
+      `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}.`,
+      "",
+    );
+  }
+  return { markdown: lines.join("\n"), svgs };
+}
+
+export function verdictTable(verdicts: Verdict[]): string {
+  const rows = verdicts.map(
+    (v) =>
+      `| ${v.target} | ${v.measured} | ${v.ratio === null ? "-" : `${v.ratio}x`} | ${v.limit} | ${v.met === null ? "not measured" : v.met ? "met" : "**not met**"}${v.note ? ` (${v.note})` : ""} |`,
+  );
+  return ["| target | measured (perudo vs baseline) | ratio | limit | verdict |", "|---|---|---:|---|---|", ...rows].join("\n");
+}
+
+function f(ms: number): string {
+  return Number.isFinite(ms) ? ms.toFixed(1) : "n/a";
+}

@@ -1,0 +1,120 @@
+// Section 1, room load: one wrangler dev per (target, R), driven by the load generator in a
+// child process; the server's CPU is read from /proc for its whole process group (wrangler,
+// its proxy and workerd) at the start and end of the measuring window, and its RSS is sampled.
+import { fork } from "node:child_process";
+import path from "node:path";
+import { PROJECT_ROOT } from "../../test/support/dev-server.js";
+import { PeakMemory, sampleTree } from "../lib/proc-tree.js";
+import { round } from "../lib/stats.js";
+import { startWorker } from "../lib/servers.js";
+import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.js";
+
+export interface RoomLoadOptions {
+  target: LoadTarget;
+  rooms: number;
+  clientsPerRoom: number;
+  warmupMs: number;
+  windowMs: number;
+  seed: number;
+}
+
+export interface RoomLoadRun extends LoadResult {
+  /** Server process tree CPU seconds during the window. */
+  serverCpuSeconds: number;
+  /** Window CPU minus the idle rate (what the load itself cost). */
+  netServerCpuSeconds: number;
+  /** The same tree's CPU per second while idle (wrangler's own housekeeping), measured before the load. */
+  idleCpuPerSecond: number;
+  /** Window CPU minus the idle rate, per 1,000 answered actions: what the load itself cost. */
+  serverCpuSecondsPer1000Actions: number;
+  /** Window CPU per 1,000 answered actions, idle included. */
+  grossServerCpuSecondsPer1000Actions: number;
+  generatorCpuSecondsPer1000Actions: number;
+  peakRssBytes: number;
+  serverProcesses: number;
+  spawnToHealthMs: number;
+  readyToHealthMs: number;
+}
+
+const IDLE_SAMPLE_MS = 1_500;
+const GENERATOR = path.join(PROJECT_ROOT, "bench/load/generator.ts");
+
+export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoadRun> {
+  const worker = await startWorker(options.target === "baseline" ? "baseline" : "perudo");
+  const pid = worker.server.child.pid!;
+  const memory = new PeakMemory(pid);
+  try {
+    const idleFrom = sampleTree(pid).cpuSeconds;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
+    const idleCpuPerSecond = (sampleTree(pid).cpuSeconds - idleFrom) / (IDLE_SAMPLE_MS / 1000);
+    const config: LoadConfig = {
+      target: options.target,
+      wsBase: `ws://127.0.0.1:${worker.server.port}`,
+      rooms: options.rooms,
+      clientsPerRoom: options.clientsPerRoom,
+      messagesPerClientPerSecond: 1,
+      warmupMs: options.warmupMs,
+      windowMs: options.windowMs,
+      answerTimeoutMs: 5_000,
+      roomPrefix: `bench-${options.target}-r${options.rooms}`,
+      connectConcurrency: 64,
+      seed: options.seed,
+    };
+    let cpuAtStart = 0;
+    let cpuAtEnd = 0;
+    let processes = 0;
+    const result = await runGenerator(config, (message) => {
+      const sample = sampleTree(pid);
+      if (message.type === "window-start") cpuAtStart = sample.cpuSeconds;
+      if (message.type === "window-end") {
+        cpuAtEnd = sample.cpuSeconds;
+        processes = sample.processes;
+      }
+    });
+    const serverCpuSeconds = cpuAtEnd - cpuAtStart;
+    const netCpuSeconds = Math.max(0, serverCpuSeconds - idleCpuPerSecond * result.windowSeconds);
+    const thousands = Math.max(result.answeredInWindow, 1) / 1000;
+    return {
+      ...result,
+      serverCpuSeconds: round(serverCpuSeconds),
+      idleCpuPerSecond: round(idleCpuPerSecond),
+      netServerCpuSeconds: round(netCpuSeconds),
+      serverCpuSecondsPer1000Actions: round(netCpuSeconds / thousands),
+      grossServerCpuSecondsPer1000Actions: round(serverCpuSeconds / thousands),
+      generatorCpuSecondsPer1000Actions: round(result.generatorCpuSeconds / thousands),
+      peakRssBytes: memory.stop(),
+      serverProcesses: processes,
+      spawnToHealthMs: round(worker.spawnToHealthMs, 1),
+      readyToHealthMs: round(worker.readyToHealthMs, 1),
+    };
+  } finally {
+    memory.stop();
+    await worker.stop();
+  }
+}
+
+function runGenerator(config: LoadConfig, onPhase: (message: ChildMessage) => void): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(GENERATOR, [], {
+      cwd: PROJECT_ROOT,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    let settled = false;
+    const finish = (error: Error | null, result?: LoadResult) => {
+      if (settled) return;
+      settled = true;
+      if (child.exitCode === null) child.kill("SIGKILL");
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    child.on("message", (message: ChildMessage) => {
+      if (message.type === "result") finish(null, message.result);
+      else if (message.type === "failed") finish(new Error(`load generator failed: ${message.message}`));
+      else onPhase(message);
+    });
+    child.once("exit", (code, signal) => finish(new Error(`load generator exited (${code ?? signal}) without a result`)));
+    child.once("error", (error) => finish(error));
+    child.send({ type: "run", config } satisfies ParentMessage);
+  });
+}
