@@ -196,9 +196,19 @@ export default {
     // PartyServer reads the name from the Durable Object id; the headers are a fallback it knows.
     forwarded.headers.set("x-partykit-room", route.roomId);
     forwarded.headers.set("x-partykit-namespace", "main");
-    const stub = env.Main.get(env.Main.idFromName(route.roomId));
-    const response = await stub.fetch(forwarded);
-    return isWebSocket ? response : withCors(response, request, allowedOrigins);
+    let response: Response;
+    try {
+      response = await env.Main.get(env.Main.idFromName(route.roomId)).fetch(forwarded);
+    } catch (error) {
+      console.error(`room ${route.roomId}: unreachable:`, describe(error));
+      return jsonError(503, "unavailable", "The room is unavailable right now; try again");
+    }
+    if (isWebSocket) return response;
+    // PartyServer answers its own failures (e.g. a room that could not load) in plain text.
+    if (response.status >= 500 && !response.headers.get("content-type")?.includes("json")) {
+      return jsonError(500, "internal", "The room could not answer; try again");
+    }
+    return withCors(response, request, allowedOrigins);
   },
 } satisfies ExportedHandler<Env>;
 
