@@ -31,7 +31,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
   else {
     const load = report.load.data;
     push(
-      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured. Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
+      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured. Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Local Durable Object storage in \`${String(report.options["stateDir"])}\`. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
       "",
       "| R | Worker | p50 ms | p90 ms | p99 ms | max ms | actions/s (offered) | lost | server CPU s / 1k | peak RSS MB | load-gen CPU s / 1k |",
       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -39,8 +39,9 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
     for (const size of load.sizes) {
       for (const run of [size.baseline, size.perudo]) {
         if (!run) continue;
+        const reloaded = run.serverReloads > 0 ? ` (wrangler reloaded ${run.serverReloads}x: sources changed mid-run)` : "";
         push(
-          `| ${size.rooms} | ${run.target} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
+          `| ${size.rooms} | ${run.target}${reloaded} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
         );
       }
       if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | |`);

@@ -34,6 +34,11 @@ export interface RoomLoadRun extends LoadResult {
   serverProcesses: number;
   spawnToHealthMs: number;
   readyToHealthMs: number;
+  /**
+   * Times wrangler rebuilt and reloaded the Worker during the run (it watches the sources, and
+   * others may edit them meanwhile); a reload drops every socket, so lost messages follow.
+   */
+  serverReloads: number;
 }
 
 const IDLE_SAMPLE_MS = 1_500;
@@ -86,6 +91,7 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       serverProcesses: processes,
       spawnToHealthMs: round(worker.spawnToHealthMs, 1),
       readyToHealthMs: round(worker.readyToHealthMs, 1),
+      serverReloads: (worker.server.output().match(/Reloading local server/g) ?? []).length,
     };
   } finally {
     memory.stop();
