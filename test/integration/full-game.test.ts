@@ -2,21 +2,21 @@
 // and every resolved round re-checked against Perudo's rules from the dice revealed in lastRound.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ClientMessage, StateView } from "../../party/protocol.js";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { ClientPool, expectPrivateStates, startGame } from "../support/table.js";
 import { uniqueRoom } from "../support/ws-client.js";
 
-let server: IsolatedServer;
+let server: DevServer;
 const pool = new ClientPool();
 
 beforeAll(async () => {
-  server = await startIsolatedServer();
+  server = await startDevServer();
 });
 afterEach(async () => {
   await pool.closeAll();
 });
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
 });
 
 type Face = 1 | 2 | 3 | 4 | 5 | 6;

@@ -2,18 +2,18 @@
 // they open; listed ones (either of two) play normally; the JSON endpoints carry CORS headers
 // for listed origins only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { TestClient, roomUrl, tryUpgrade, uniqueRoom } from "../support/ws-client.js";
 
 const APP = "https://app.example.com";
 const ADMIN = "https://admin.example.com";
-let server: IsolatedServer;
+let server: DevServer;
 
 beforeAll(async () => {
-  server = await startIsolatedServer({ vars: { ALLOWED_ORIGINS: `${APP}, ${ADMIN}` } });
+  server = await startDevServer({ vars: { ALLOWED_ORIGINS: `${APP}, ${ADMIN}` } });
 });
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
 });
 
 describe("ALLOWED_ORIGINS", () => {

@@ -1,21 +1,21 @@
 // Protocol v1 on real workerd: HTTP endpoints, both URL layouts, frame validation, rate limit,
 // every error code reachable through a socket, spectators, dice privacy and seat reconnection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { ClientPool, expectPrivateStates, expectRefused, startGame, type Seat } from "../support/table.js";
 import { TestClient, roomUrl, uniqueRoom, upgradeStatus } from "../support/ws-client.js";
 
-let server: IsolatedServer;
+let server: DevServer;
 const pool = new ClientPool();
 
 beforeAll(async () => {
-  server = await startIsolatedServer({ vars: { BUILD_ID: "it-protocol" } });
+  server = await startDevServer({ vars: { BUILD_ID: "it-protocol" } });
 });
 afterEach(async () => {
   await pool.closeAll();
 });
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
 });
 
 async function getJson(path: string, init?: RequestInit): Promise<{ status: number; type: string | null; body: unknown }> {

@@ -3,22 +3,22 @@
 // player to act (the engine's timeout bid), moves turnDeadline, resets on a real move, and pauses
 // while no player is connected.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startIsolatedServer, type IsolatedServer } from "../support/isolated-server.js";
+import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { ClientPool, startGame } from "../support/table.js";
 import { uniqueRoom } from "../support/ws-client.js";
 
 const TURN_MS = 2_000;
-let server: IsolatedServer;
+let server: DevServer;
 const pool = new ClientPool();
 
 beforeAll(async () => {
-  server = await startIsolatedServer({ vars: { TURN_SECONDS: String(TURN_MS / 1000) } });
+  server = await startDevServer({ vars: { TURN_SECONDS: String(TURN_MS / 1000) } });
 });
 afterEach(async () => {
   await pool.closeAll();
 });
 afterAll(async () => {
-  await server?.dispose();
+  await server?.stop();
 });
 
 describe("turn timer", () => {

@@ -1,7 +1,9 @@
 // Starts this project's Worker (or another wrangler config) on real workerd via `wrangler dev`,
 // on free loopback ports, and stops it (with its whole process tree) when asked.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
@@ -36,7 +38,11 @@ export async function freePort(): Promise<number> {
 export interface DevServerOptions {
   /** `--var KEY:VALUE` pairs. */
   vars?: Record<string, string>;
-  /** Local persistence directory (`--persist-to`); reuse it to restart on the same state. */
+  /**
+   * Local persistence directory (`--persist-to`); pass the same one again to restart on the same
+   * state. Default: a fresh temporary directory, deleted by stop(). Never the shared
+   * .wrangler/state: parallel runs would open the same Durable Object SQLite files (SQLITE_BUSY).
+   */
   persistTo?: string;
   /** wrangler config file, relative to PROJECT_ROOT (default: wrangler.jsonc). */
   config?: string;
@@ -53,14 +59,18 @@ export interface DevServer {
   url: string;
   port: number;
   child: ChildProcess;
+  /** The persistence directory in use. */
+  persistTo: string;
   /** Everything wrangler printed so far (stdout + stderr). */
   output(): string;
-  /** Stops wrangler and workerd; resolves once the process has exited. */
+  /** Stops wrangler and workerd (and deletes the persistence directory if it made it). */
   stop(): Promise<void>;
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const port = options.port ?? (await freePort());
+  const ownsPersistDir = options.persistTo === undefined;
+  const persistTo = options.persistTo ?? (await mkdtemp(path.join(tmpdir(), "perudo-dev-")));
   const inspectorPort = await freePort();
   const args = [
     "dev",
@@ -75,7 +85,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     "--show-interactive-dev-session=false",
     "--log-level",
     "info",
-    ...(options.persistTo ? ["--persist-to", options.persistTo] : []),
+    "--persist-to",
+    persistTo,
     ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ...(options.extraArgs ?? []),
   ];
@@ -100,13 +111,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     );
   });
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    killGroup(child, "SIGTERM");
-    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child, "SIGTERM");
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
     // workerd may outlive wrangler for a moment; make sure the group is gone.
     killGroup(child, "SIGKILL");
+    if (ownsPersistDir) await rm(persistTo, { recursive: true, force: true });
   };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
@@ -126,7 +139,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } finally {
     clearTimeout(timer);
   }
-  return { url: `http://127.0.0.1:${port}`, port, child, output: () => log, stop };
+  return { url: `http://127.0.0.1:${port}`, port, child, persistTo, output: () => log, stop };
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
