@@ -224,6 +224,8 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       warn(`--stack ${args.stack} but the outputs say environment ${outputs.environment}: check you are deploying the stack you meant.`);
     }
 
+    // Checked now, so a bad DEPLOY_VERIFY_URL stops the deploy before anything is uploaded.
+    const verifyAt = verifyBase(env, outputs);
     const buildId = args.buildId ?? (await defaultBuildId(deps.run, deps.projectRoot));
     report.buildId = buildId;
     logger.info(`build id ${buildId}`);
@@ -288,7 +290,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
         `Dry run (nothing deployed). Would run:`,
         `  ${commandLine}`,
         ...(outputs.routing === "custom-domain" ? [`then attach the hostname:`, `  ${attachLine}`] : []),
-        ...(args.skipVerify ? [] : [`then verify ${verifyBase(env, outputs)} (health build ${buildId}, WebSocket welcome + state)`]),
+        ...(args.skipVerify ? [] : [`then verify ${verifyAt} (health build ${buildId}, WebSocket welcome + state)`]),
         ...(report.prunedDomains.length ? [`then detach (--prune-domains): ${report.prunedDomains.join(", ")}`] : []),
       ];
       return { exitCode: 0, summary: lines.join("\n"), json: { ...report } };
@@ -327,7 +329,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     if (args.skipVerify) {
       logger.step("Verify (skipped: --skip-verify)");
     } else {
-      const base = verifyBase(env, outputs);
+      const base = verifyAt;
       logger.step(`Verify ${base}`);
       report.verifiedAt = base;
       await timed("verify", () =>
