@@ -53,7 +53,9 @@ async function measureBundle(config: string): Promise<BundleMeasurement> {
     const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
     const [outputPath, output] = Object.entries(meta.outputs).find(([file, o]) => file.endsWith(".js") && o.entryPoint) ?? [];
     if (!outputPath || !output) throw new Error(`no JavaScript entry output in the metafile of ${config}`);
-    const code = readFileSync(path.resolve(outputPath), null);
+    // Metafile paths are relative to esbuild's working directory (the config's folder), so the
+    // output is read from --outdir by its file name.
+    const code = readFileSync(path.join(outdir, "dist", path.basename(outputPath)), null);
     const byPackage = new Map<string, number>();
     const files: BundleInput[] = [];
     for (const [file, input] of Object.entries(output.inputs)) {
