@@ -67,7 +67,8 @@ function parseOptions(argv: string[]): Options {
     strict: true,
   });
   if (values.help) {
-    console.log(readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).join("\n"));
+    const source = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+    console.log(source.slice(0, source.findIndex((line) => !line.startsWith("//"))).join("\n"));
     process.exit(0);
   }
   const quick = values.quick;
