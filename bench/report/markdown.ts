@@ -169,7 +169,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
       `| \`${d.command.cli}\` | ${d.cli.wallMs.join(", ")} | ${(d.cli.medianMs / 1000).toFixed(2)} s |`,
       `| \`${d.command.bare}\` | ${d.bare.wallMs.join(", ")} | ${(d.bare.medianMs / 1000).toFixed(2)} s |`,
       "",
-      `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}.`,
+      `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report, ms): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}. Outside those phases (process start, domain attach, exit): median ${d.cli.outsidePhasesMedianMs} ms; just starting the CLI (\`npm run deploy -- --help\`): median ${d.cli.startupMedianMs} ms.`,
       "",
     );
   }

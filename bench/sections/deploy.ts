@@ -11,7 +11,15 @@ import { cleanEnv, runCommand, runWrangler } from "../lib/wrangler.js";
 
 export interface DeploySection {
   runs: number;
-  cli: { wallMs: number[]; medianMs: number; phasesMs: Record<string, number | null>[] };
+  cli: {
+    wallMs: number[];
+    medianMs: number;
+    phasesMs: Record<string, number | null>[];
+    /** Median of wall time minus the CLI's own phase timings: process start, domain attach, exit. */
+    outsidePhasesMedianMs: number;
+    /** Median wall time of `npm run deploy -- --help`: just starting the CLI (npm, tsx, imports). */
+    startupMedianMs: number;
+  };
   bare: { wallMs: number[]; medianMs: number };
   ratio: number;
   command: { cli: string; bare: string };
@@ -84,11 +92,20 @@ export async function measureDeploy(options: { runs: number; deadline: number })
       if (viaWrangler.code !== 0) throw new Error(`wrangler deploy failed (exit ${viaWrangler.code}):\n${tail(viaWrangler.stderr)}`);
       bare.push(viaWrangler.wallMs);
     }
+    const startups: number[] = [];
+    for (let i = 0; i < 3; i++) startups.push((await runCommand("npm", ["run", "--silent", "deploy", "--", "--help"], { env: cliEnv })).wallMs);
+    const outside = cli.map((wall, i) => wall - Object.values(phases[i] ?? {}).reduce<number>((sum, ms) => sum + (ms ?? 0), 0));
     const cliMedian = median(cli);
     const bareMedian = median(bare);
     return {
       runs: cli.length,
-      cli: { wallMs: cli.map((ms) => round(ms, 0)), medianMs: round(cliMedian, 0), phasesMs: phases },
+      cli: {
+        wallMs: cli.map((ms) => round(ms, 0)),
+        medianMs: round(cliMedian, 0),
+        phasesMs: phases,
+        outsidePhasesMedianMs: round(median(outside), 0),
+        startupMedianMs: round(median(startups), 0),
+      },
       bare: { wallMs: bare.map((ms) => round(ms, 0)), medianMs: round(bareMedian, 0) },
       ratio: round(cliMedian / bareMedian, 3),
       command: { cli: `npm ${cliArgs.join(" ")}`, bare: `wrangler ${bareArgs.join(" ")}` },
