@@ -2,7 +2,7 @@
 // list` and `wrangler rollback` against the fake Cloudflare API -> verification against a real
 // local Worker serving the target build. The "rollback across a Durable Object migration" path
 // injects Cloudflare's refusal and checks the redeploy from a git worktree with real wrangler.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../scripts/lib/process.js";
 import { PROJECT_ROOT, startDevServer, type DevServer } from "../support/dev-server.js";
@@ -44,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.stop();
   await fake?.stop();
+  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 const run = (args: string[]) =>

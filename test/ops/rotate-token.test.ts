@@ -1,7 +1,7 @@
 // npm run rotate-token end to end: fake pulumi (config set, up swaps in the new outputs) -> the
 // deploy command with real wrangler against the fake Cloudflare API -> a real local Worker
 // for verification -> the old token must be rejected.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
@@ -39,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.stop();
   await fake?.stop();
+  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 describe("npm run rotate-token", { timeout: 240_000 }, () => {

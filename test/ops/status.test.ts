@@ -1,5 +1,6 @@
 // npm run status end to end: fake pulumi -> our command -> real wrangler (deployments/versions
 // --json) and the Cloudflare API against the fake account -> /health of a real local Worker.
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultBuildId } from "../../scripts/lib/build-id.js";
 import { runCommand } from "../../scripts/lib/process.js";
@@ -59,6 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dev?.stop();
   await fake?.stop();
+  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 const run = (args: string[], env: Record<string, string> = {}) =>

@@ -1,6 +1,6 @@
 // npm run teardown end to end: fake pulumi -> our command -> real `wrangler delete` against the
 // fake Cloudflare API, with no terminal (as in CI).
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { beforeAll, afterAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
 import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
@@ -32,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.stop();
+  if (state) rmSync(state, { recursive: true, force: true });
 });
 
 const run = (args: string[]) => runOps("teardown", args, { fake, pulumiState: state });
