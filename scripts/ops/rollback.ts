@@ -138,9 +138,12 @@ export function planRollback(deployments: Deployment[], versions: Version[], tar
   );
 }
 
-/** Cloudflare refuses a rollback across a Durable Object migration (10211, or its wording). */
+/**
+ * Cloudflare refuses a rollback across a Durable Object migration: code 10211, or an error line
+ * naming both (per line: wrangler's own rollback warning mentions "Durable Object" on its own).
+ */
 export function isMigrationRefusal(output: string): boolean {
-  return /\[code: 10211\]/.test(output) || (/durable object/i.test(output) && /migration/i.test(output));
+  return /\[code: 10211\]/.test(output) || output.split("\n").some((line) => /durable object/i.test(line) && /migration/i.test(line));
 }
 
 const argsSchema = z.object({

@@ -80,6 +80,12 @@ describe("isMigrationRefusal", () => {
     expect(isMigrationRefusal("Cannot rollback: a Durable Object migration happened between the versions")).toBe(true);
     expect(isMigrationRefusal("Authentication error [code: 10000]")).toBe(false);
     expect(isMigrationRefusal("Version percentages must add up to 100 [code: 10014]")).toBe(false);
+    // wrangler's own warning names Durable Objects; an unrelated migration error on another line is not a refusal.
+    expect(
+      isMigrationRefusal(
+        "Rolling back to a previous deployment will not rollback any of the bound resources (Durable Object, D1, R2, KV, etc).\nMigration tag precondition failed [code: 10079]",
+      ),
+    ).toBe(false);
   });
 });
 
