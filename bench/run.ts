@@ -285,8 +285,9 @@ async function measureLoad(options: Options, remaining: () => number, log: (m: s
   }
 
   if (options.search) {
-    // Upward from the largest size measured while the baseline stays under the limit; bisect
-    // once between the last size under it and the first over it. Bounded by --max-rooms and time.
+    // Upward from the largest size measured while the baseline stays under the limit; then bisect
+    // (at most twice) between the last size under it and the first over it. Bounded by
+    // --max-rooms and the time budget.
     const passed = () => section.sizes.filter((s) => under(s.baseline)).map((s) => s.rooms);
     const failed = () => section.sizes.filter((s) => s.baseline && !under(s.baseline)).map((s) => s.rooms);
     let rooms = Math.max(...options.sizes);
@@ -296,12 +297,14 @@ async function measureLoad(options: Options, remaining: () => number, log: (m: s
       if (!run) break;
       section.search.push(`R=${rooms}: baseline p99 ${run.latencyMs.p99.toFixed(1)} ms`);
     }
-    const lo = Math.max(0, ...passed());
-    const hi = Math.min(...failed());
-    if (Number.isFinite(hi) && hi - lo > Math.max(10, lo * 0.25)) {
+    for (let step = 0; step < 2; step++) {
+      const lo = Math.max(0, ...passed());
+      const hi = Math.min(...failed());
+      if (!Number.isFinite(hi) || hi - lo <= Math.max(10, lo * 0.25)) break;
       const mid = Math.round((lo + hi) / 2);
       const run = await measure("baseline", mid);
-      if (run) section.search.push(`bisect R=${mid}: baseline p99 ${run.latencyMs.p99.toFixed(1)} ms`);
+      if (!run) break;
+      section.search.push(`bisect R=${mid}: baseline p99 ${run.latencyMs.p99.toFixed(1)} ms`);
     }
   }
   const passing = section.sizes.filter((s) => under(s.baseline)).map((s) => s.rooms);

@@ -27,8 +27,8 @@ export function lineChart(chart: LineChart): string {
   const xs = points.map((p) => p.x);
   const ys = [...points.map((p) => p.y), ...(chart.reference ? [chart.reference.y] : [])];
   const fx = chart.logX ? Math.log10 : (v: number) => v;
-  const xMin = fx(Math.min(...xs, 1));
-  const xMax = fx(Math.max(...xs, 1));
+  const xMin = fx(xs.length > 0 ? Math.min(...xs) : 1);
+  const xMax = fx(xs.length > 0 ? Math.max(...xs) : 1);
   const yMax = niceCeil(Math.max(...ys, 1) * 1.1);
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
