@@ -85,7 +85,7 @@ export function stacksTouched(workflow: Mapping, job: Job): string[] {
     const stackName = step.with?.["stack-name"];
     if (typeof stackName === "string") stacks.add(stackName);
     if (typeof step.run === "string") {
-      for (const match of step.run.matchAll(/--stack[ =]+"?([\w$.-]+)"?/g)) stacks.add(match[1]!);
+      for (const match of step.run.matchAll(/--stack[ =]+"?([\w$./-]+)"?/g)) stacks.add(match[1]!);
     }
   }
   // `--stack "$STACK"` fed from a workflow_dispatch choice: every option counts.
@@ -97,7 +97,8 @@ export function stacksTouched(workflow: Mapping, job: Job): string[] {
     const options = isMapping(stackInput) ? stackInput["options"] : undefined;
     if (Array.isArray(options)) for (const o of options) if (typeof o === "string") stacks.add(o);
   }
-  return [...stacks].filter((s) => !s.startsWith("$"));
+  // "org/prod" is the prod stack of another Pulumi organisation: judge it by its last segment.
+  return [...new Set([...stacks].filter((s) => !s.startsWith("$")).map((s) => s.split("/").at(-1)!))];
 }
 
 function changesAStack(job: Job): boolean {

@@ -141,6 +141,11 @@ jobs:
     expect(check(workflowLevel).join("\n")).toMatch(/CLOUDFLARE_API_TOKEN is in the environment/);
   });
 
+  it("an organisation-qualified prod stack is still prod", () => {
+    const qualified = deployJob("").replace("--stack prod", "--stack acme/prod").replace("name: production", "name: staging");
+    expect(check(qualified).join("\n")).toMatch(/outside the production environment/);
+  });
+
   it("prod from a pull request, or outside the production environment", () => {
     expect(check(deployJob("ON: [pull_request]")).join("\n")).toMatch(/pull request/);
     expect(check(deployJob("").replace("name: production", "name: staging")).join("\n")).toMatch(
