@@ -33,6 +33,8 @@ interface Run {
   gamesFinished: number;
   connectErrors: number;
   unexpectedCloses: number;
+  /** Answers that came after the answer timeout (the bot had moved on): slow, not lost. */
+  lateAnswers: number;
   random: () => number;
 }
 
@@ -99,11 +101,12 @@ function decode(data: WebSocket.RawData): string {
 interface Room {
   setup(): Promise<void>;
   tick(): void;
-  /** Actions sent but not answered yet. */
+  /** Actions sent but not answered yet (including expired ones still owed an answer). */
   pending(): number;
   /** Broadcast deliveries that should have arrived by now but did not. */
   missingDeliveries(): number;
-  expireOlderThan(at: number): number;
+  /** Stops waiting for answers sent before `at` (the bot moves on); they stay owed. */
+  expireOlderThan(at: number): void;
   close(): void;
 }
 
@@ -168,8 +171,8 @@ class EchoRoom implements Room {
     return this.#received.reduce((missing, count) => missing + Math.max(0, this.#sent - count), 0);
   }
 
-  expireOlderThan(): number {
-    return 0; // the drain waits for echoes; whatever is still outstanding then is lost
+  expireOlderThan(): void {
+    // Echo clients never wait for their echo before sending again: nothing to expire.
   }
 
   close(): void {
@@ -184,6 +187,8 @@ interface Bot {
   view: StateView | null;
   statesAfterBarrier: number;
   pending: { sentAt: number; counted: boolean; type: string } | null;
+  /** Actions given up on after the answer timeout; a later answer pays one back (late, not lost). */
+  expired: number;
   waiter: ((message: ServerMessage) => void) | null;
 }
 
@@ -203,7 +208,7 @@ class PerudoRoom implements Room {
   async setup(): Promise<void> {
     const { clientsPerRoom } = this.run.config;
     for (let index = 0; index < clientsPerRoom; index++) {
-      const bot: Bot = { index, socket: null!, view: null, statesAfterBarrier: 0, pending: null, waiter: null };
+      const bot: Bot = { index, socket: null!, view: null, statesAfterBarrier: 0, pending: null, expired: 0, waiter: null };
       const firstState = new Promise<void>((resolve) => (bot.waiter = (m) => m.type === "state" && resolve()));
       bot.socket = await openWithRetry(this.run, this.limiter, this.url, (text) =>
         this.#onMessage(bot, JSON.parse(text) as ServerMessage),
@@ -254,7 +259,11 @@ class PerudoRoom implements Room {
         this.#lastPhase = message.state.phase;
       }
     }
-    if (bot.pending && (message.type === "state" || message.type === "error")) {
+    if (!bot.pending && bot.expired > 0 && (message.type === "state" || message.type === "error")) {
+      bot.expired--;
+      this.run.lateAnswers++;
+      if (message.type === "state") this.#acceptedAfterBarrier++;
+    } else if (bot.pending && (message.type === "state" || message.type === "error")) {
       const { sentAt, counted } = bot.pending;
       bot.pending = null;
       if (message.type === "state") this.#acceptedAfterBarrier++;
@@ -288,22 +297,20 @@ class PerudoRoom implements Room {
   }
 
   pending(): number {
-    return this.#bots.filter((bot) => bot.pending !== null).length;
+    return this.#bots.reduce((owed, bot) => owed + (bot.pending ? 1 : 0) + bot.expired, 0);
   }
 
   missingDeliveries(): number {
     return this.#bots.reduce((missing, bot) => missing + Math.max(0, this.#acceptedAfterBarrier - bot.statesAfterBarrier), 0);
   }
 
-  expireOlderThan(at: number): number {
-    let expired = 0;
+  expireOlderThan(at: number): void {
     for (const bot of this.#bots) {
       if (bot.pending && bot.pending.sentAt < at) {
         bot.pending = null;
-        expired++;
+        bot.expired++;
       }
     }
-    return expired;
   }
 
   close(): void {
@@ -329,6 +336,7 @@ export async function runLoad(config: LoadConfig, notify: (message: ChildMessage
     gamesFinished: 0,
     connectErrors: 0,
     unexpectedCloses: 0,
+    lateAnswers: 0,
     random: mulberry32(config.seed),
   };
   const limiter = new Limiter(config.connectConcurrency);
@@ -339,7 +347,7 @@ export async function runLoad(config: LoadConfig, notify: (message: ChildMessage
   }
   const setupStart = performance.now();
   const timers: NodeJS.Timeout[] = [];
-  let unanswered = 0;
+  let unanswered = 0; // owed answers still missing after the drain
   try {
     await Promise.all(rooms.map((room) => room.setup()));
     const setupSeconds = (performance.now() - setupStart) / 1000;
@@ -359,7 +367,7 @@ export async function runLoad(config: LoadConfig, notify: (message: ChildMessage
     // Answers that never come would stall a bot forever: expire them (they count as lost).
     const expiry = setInterval(() => {
       const cutoff = performance.now() - config.answerTimeoutMs;
-      for (const room of rooms) unanswered += room.expireOlderThan(cutoff);
+      for (const room of rooms) room.expireOlderThan(cutoff);
     }, 500);
     timers.push(expiry);
 
@@ -401,6 +409,7 @@ export async function runLoad(config: LoadConfig, notify: (message: ChildMessage
       generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
       connectErrors: run.connectErrors,
       unexpectedCloses: run.unexpectedCloses,
+      lateAnswers: run.lateAnswers,
     };
   } finally {
     for (const timer of timers) clearTimeout(timer);

@@ -53,6 +53,8 @@ export interface LoadResult {
   generatorCpuSeconds: number;
   connectErrors: number;
   unexpectedCloses: number;
+  /** perudo: answers that arrived after the 5 s answer timeout (slow, not lost). */
+  lateAnswers: number;
 }
 
 export type ParentMessage = { type: "run"; config: LoadConfig };

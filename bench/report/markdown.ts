@@ -41,7 +41,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
         if (!run) continue;
         const reloaded = run.serverReloads > 0 ? ` (wrangler reloaded ${run.serverReloads}x: sources changed mid-run)` : "";
         push(
-          `| ${size.rooms} | ${run.target}${reloaded} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
+          `| ${size.rooms} | ${run.target}${reloaded} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total}${run.lateAnswers > 0 ? ` (${run.lateAnswers} late)` : ""} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
         );
       }
       if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | |`);
