@@ -90,15 +90,14 @@ describe("the project layout the CLI relies on", () => {
     expect(typeof project.runtime === "object" && project.runtime.name).toBe("nodejs");
     const { pwd, entryPoint } = programLocation(ROOT, project);
     expect(pwd).toBe(path.join(ROOT, "infra"));
-    expect(entryPoint).toBe(".");
+    // An explicit file: with "." (main: infra/) cmd/run would run package.json's main/exports instead.
+    expect(entryPoint).toBe("index.ts");
     expect(readFileSync(path.join(pwd, "index.ts"), "utf8")).toContain("export default");
   });
 
-  it("has no package.json main/exports (they would override Pulumi.yaml's main) and has ts-node", () => {
+  it("is an ES module package with ts-node in its own dependencies", () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(manifest.type).toBe("module");
-    expect(manifest.main).toBeUndefined();
-    expect(manifest.exports).toBeUndefined();
     // An ESM package needs ts-node (ts-node/esm) in the project, or: Unknown file extension ".ts".
     expect({ ...manifest.dependencies, ...manifest.devDependencies }).toHaveProperty("ts-node");
   });
