@@ -10,14 +10,14 @@ import { defaultBuildId, validateBuildId } from "./build-id.js";
 import { attachCustomDomain } from "./custom-domain.js";
 import { buildWranglerEnv } from "./env.js";
 import { exitCodeFor, UsageError } from "./errors.js";
-import { loadStackOutputs, type StackOutputs } from "./outputs.js";
+import { loadStackOutputs, pulumiBin, type StackOutputs } from "./outputs.js";
 import { prepareDomainPrune } from "../ops/prune-domains.js";
 import { runPreflight } from "./preflight.js";
 import { runCommand, type RunCommand } from "./process.js";
 import { realSleep, type Sleep } from "./retry.js";
 import { MASK } from "./secrets.js";
-import { verifyDeployment, type SocketCheck } from "./verify.js";
-import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy } from "./wrangler.js";
+import { verifyBase, verifyDeployment, type SocketCheck } from "./verify.js";
+import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy, wranglerBin } from "./wrangler.js";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -205,7 +205,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       loadStackOutputs({
         stack: args.stack,
         outputsFile: args.outputsFile,
-        pulumiBin: env["PULUMI_BIN"],
+        pulumiBin: pulumiBin(env),
         run: deps.run,
         cwd: deps.projectRoot,
         env,
@@ -259,7 +259,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     const prune = args.pruneDomains ? await prepareDomainPrune({ client, target: outputs, logger }) : undefined;
 
     // 3. Deploy
-    const wranglerBin = env["WRANGLER_BIN"] || path.join(deps.projectRoot, "node_modules/.bin/wrangler");
+    const wrangler = wranglerBin(env, deps.projectRoot);
     const wranglerArgs = buildWranglerDeployArgs({
       workerName: outputs.workerName,
       buildId,
@@ -274,7 +274,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       CLOUDFLARE_API_TOKEN: MASK,
       ...(apiBaseUrl ? { CLOUDFLARE_API_BASE_URL: apiBaseUrl } : {}),
     };
-    const commandLine = formatCommandLine(wranglerBin, wranglerArgs, shownEnv);
+    const commandLine = formatCommandLine(wrangler, wranglerArgs, shownEnv);
     const attachLine = `PUT /accounts/${outputs.accountId}/workers/domains ${JSON.stringify({
       hostname: outputs.domain,
       service: outputs.workerName,
@@ -301,7 +301,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     const childEnv = buildWranglerEnv(env, { accountId: outputs.accountId, apiToken: outputs.deployToken, apiBaseUrl });
     await timed("deploy", async () => {
       const result = await runWranglerDeploy({
-        bin: wranglerBin,
+        bin: wrangler,
         args: wranglerArgs,
         env: childEnv,
         cwd: deps.projectRoot,
@@ -360,21 +360,6 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     report.exitCode = exitCodeFor(error);
     throw new CommandFailure(error, { ...report });
   }
-}
-
-function verifyBase(env: NodeJS.ProcessEnv, outputs: StackOutputs): string {
-  const override = env["DEPLOY_VERIFY_URL"]?.trim();
-  if (!override) return `https://${outputs.domain}`;
-  let url: URL;
-  try {
-    url = new URL(override);
-  } catch {
-    throw new UsageError(`DEPLOY_VERIFY_URL=${override} is not a URL (expected e.g. http://127.0.0.1:8787).`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`DEPLOY_VERIFY_URL must be an http(s) URL, got ${override}.`);
-  }
-  return url.toString().replace(/\/+$/, "");
 }
 
 /** DEPLOY_RETRY_BACKOFF_MS shortens backoff (the end-to-end tests use it); default otherwise. */

@@ -97,6 +97,11 @@ export function parseStackOutputs(raw: unknown, source: { stack: string | undefi
   throw onlyCredentials ? new CredentialsError(message) : new UsageError(message);
 }
 
+/** The pulumi executable: PULUMI_BIN, else "pulumi" on the PATH. */
+export function pulumiBin(env: NodeJS.ProcessEnv): string {
+  return env["PULUMI_BIN"] || "pulumi";
+}
+
 export interface LoadStackOutputsOptions {
   stack: string | undefined;
   /** Read this file (shape of `pulumi stack output --json --show-secrets`) instead of calling pulumi. */

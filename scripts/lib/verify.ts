@@ -4,9 +4,26 @@
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import type { FetchLike } from "./cloudflare-api.js";
-import { VerifyError } from "./errors.js";
+import { UsageError, VerifyError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import type { StackOutputs } from "./outputs.js";
 import { realSleep, type Sleep } from "./retry.js";
+
+/** Where verification looks: DEPLOY_VERIFY_URL (local testing) or https://<domain>. Throws UsageError. */
+export function verifyBase(env: NodeJS.ProcessEnv, outputs: Pick<StackOutputs, "domain">): string {
+  const override = env["DEPLOY_VERIFY_URL"]?.trim();
+  if (!override) return `https://${outputs.domain}`;
+  let url: URL;
+  try {
+    url = new URL(override);
+  } catch {
+    throw new UsageError(`DEPLOY_VERIFY_URL=${override} is not a URL (expected e.g. http://127.0.0.1:8787).`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`DEPLOY_VERIFY_URL must be an http(s) URL, got ${override}.`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}
 
 export interface HealthObservation {
   /** What /health said, in words, for progress and errors. */

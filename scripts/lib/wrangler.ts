@@ -10,6 +10,11 @@ import type { RunCommand, RunResult } from "./process.js";
 import { backoffDelay, realSleep, type Sleep } from "./retry.js";
 import { MASK } from "./secrets.js";
 
+/** The wrangler executable: WRANGLER_BIN, else the project's own (node_modules/.bin/wrangler). */
+export function wranglerBin(env: NodeJS.ProcessEnv, projectRoot: string): string {
+  return env["WRANGLER_BIN"] || path.join(projectRoot, "node_modules/.bin/wrangler");
+}
+
 export interface WranglerDeployPlan {
   workerName: string;
   buildId: string;

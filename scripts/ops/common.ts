@@ -8,11 +8,11 @@ import { CloudflareClient, type FetchLike } from "../lib/cloudflare-api.js";
 import { buildWranglerEnv } from "../lib/env.js";
 import { CredentialsError, DeployError, PreflightError, UsageError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import { loadStackOutputs, type StackOutputs } from "../lib/outputs.js";
+import { loadStackOutputs, pulumiBin, type StackOutputs } from "../lib/outputs.js";
 import type { RunCommand, RunResult } from "../lib/process.js";
 import type { Sleep } from "../lib/retry.js";
 import type { Masker } from "../lib/secrets.js";
-import { classifyWranglerFailure } from "../lib/wrangler.js";
+import { classifyWranglerFailure, wranglerBin } from "../lib/wrangler.js";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 /** The Pulumi project: Pulumi.yaml sits at the repository root (with `main: infra/`). */
@@ -27,30 +27,6 @@ export interface OpsEffects {
   now: () => Date;
   logger: Logger;
   masker: Masker;
-}
-
-export function wranglerBin(env: NodeJS.ProcessEnv): string {
-  return env["WRANGLER_BIN"] || path.join(PROJECT_ROOT, "node_modules/.bin/wrangler");
-}
-
-export function pulumiBin(env: NodeJS.ProcessEnv): string {
-  return env["PULUMI_BIN"] || "pulumi";
-}
-
-/** Where verification looks: DEPLOY_VERIFY_URL (local testing) or https://<domain>, as the deploy does. */
-export function verifyBase(env: NodeJS.ProcessEnv, outputs: StackOutputs): string {
-  const override = env["DEPLOY_VERIFY_URL"]?.trim();
-  if (!override) return `https://${outputs.domain}`;
-  let url: URL;
-  try {
-    url = new URL(override);
-  } catch {
-    throw new UsageError(`DEPLOY_VERIFY_URL=${override} is not a URL (expected e.g. http://127.0.0.1:8787).`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`DEPLOY_VERIFY_URL must be an http(s) URL, got ${override}.`);
-  }
-  return url.toString().replace(/\/+$/, "");
 }
 
 /** Stack name from --stack, else PULUMI_STACK (as the deploy CLI does). */
@@ -109,7 +85,7 @@ export interface WranglerCall {
 export async function runWrangler(effects: OpsEffects, outputs: StackOutputs, call: WranglerCall): Promise<RunResult> {
   const out = call.stream ? effects.logger.stream("  │ ") : undefined;
   try {
-    const result = await effects.run(wranglerBin(effects.env), call.args, {
+    const result = await effects.run(wranglerBin(effects.env, PROJECT_ROOT), call.args, {
       cwd: call.cwd ?? PROJECT_ROOT,
       env: wranglerEnv(effects, outputs),
       timeoutMs: call.timeoutMs ?? 120_000,
@@ -117,7 +93,7 @@ export async function runWrangler(effects: OpsEffects, outputs: StackOutputs, ca
     });
     if (result.spawnError) {
       throw new DeployError(
-        `Could not run wrangler (${wranglerBin(effects.env)}): ${result.spawnError.message}. Run \`npm ci\`, or set WRANGLER_BIN.`,
+        `Could not run wrangler (${wranglerBin(effects.env, PROJECT_ROOT)}): ${result.spawnError.message}. Run \`npm ci\`, or set WRANGLER_BIN.`,
       );
     }
     return result;

@@ -12,7 +12,7 @@ import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
 import { DeployError, PreflightError, UsageError, exitCodeFor } from "../lib/errors.js";
 import type { StackOutputs } from "../lib/outputs.js";
 import { classifyWranglerFailure } from "../lib/wrangler.js";
-import { verifyDeployment } from "../lib/verify.js";
+import { verifyBase, verifyDeployment } from "../lib/verify.js";
 import {
   PROJECT_ROOT,
   buildIdOf,
@@ -22,7 +22,6 @@ import {
   mainVersionOf,
   runWrangler,
   stackName,
-  verifyBase,
   wranglerError,
   type Deployment,
   type OpsEffects,

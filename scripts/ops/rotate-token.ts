@@ -8,8 +8,9 @@ import { z } from "zod";
 import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.js";
 import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
 import { CredentialsError, DeployError, UsageError, exitCodeFor } from "../lib/errors.js";
+import { pulumiBin } from "../lib/outputs.js";
 import { verifyToken } from "../lib/preflight.js";
-import { PULUMI_DIR, cloudflareClient, loadTarget, pulumiBin, stackName, type OpsEffects } from "./common.js";
+import { PULUMI_DIR, cloudflareClient, loadTarget, stackName, type OpsEffects } from "./common.js";
 import { defaultEffects } from "./effects.js";
 
 export const ROTATION_CONFIG_KEY = "perudo-vibe:tokenRotation";

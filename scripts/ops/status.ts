@@ -7,7 +7,7 @@ import { CommandFailure, parseCliArgs } from "../lib/cli.js";
 import { CliError, CredentialsError, EXIT_CODES, errorMessage } from "../lib/errors.js";
 import type { StackOutputs } from "../lib/outputs.js";
 import { TOKEN_EXPIRY_WARNING_DAYS, verifyToken } from "../lib/preflight.js";
-import { judgeHealth } from "../lib/verify.js";
+import { judgeHealth, verifyBase } from "../lib/verify.js";
 import { z } from "zod";
 import {
   PROJECT_ROOT,
@@ -18,7 +18,6 @@ import {
   loadTarget,
   mainVersionOf,
   stackName,
-  verifyBase,
   type Deployment,
   type OpsEffects,
   type Version,

@@ -5,12 +5,11 @@ import { z } from "zod";
 import type { CommandContext, CommandOutcome } from "../lib/cli.js";
 import { parseCliArgs } from "../lib/cli.js";
 import { DeployError, UsageError } from "../lib/errors.js";
-import type { StackOutputs } from "../lib/outputs.js";
+import { pulumiBin, type StackOutputs } from "../lib/outputs.js";
 import {
   PULUMI_DIR,
   cloudflareClient,
   loadTarget,
-  pulumiBin,
   runWrangler,
   stackName,
   wranglerError,
