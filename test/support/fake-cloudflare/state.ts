@@ -167,18 +167,14 @@ export function createState(options: FakeCloudflareOptions): FakeCloudflareState
     });
   }
   for (const record of options.dnsRecords ?? []) {
-    const now = timestamp();
-    const id = record.id ?? hexId();
-    state.dnsRecords.set(id, {
-      id,
+    addDnsRecord(state, {
+      id: record.id,
       zoneId: record.zoneId,
       name: record.name,
       type: record.type,
       content: record.content,
       proxied: record.proxied ?? false,
       comment: record.comment ?? null,
-      createdOn: now,
-      modifiedOn: now,
     });
   }
   for (const script of options.scripts ?? []) {
@@ -294,6 +290,28 @@ export function addDurableObjectNamespace(
   });
 }
 
+/** Adds a DNS record, created and modified now, with a fresh id unless one is given. No conflict checks. */
+export function addDnsRecord(
+  state: FakeCloudflareState,
+  fields: Omit<DnsRecordState, "id" | "createdOn" | "modifiedOn"> & { id?: string | undefined },
+): DnsRecordState {
+  const now = timestamp();
+  const record: DnsRecordState = {
+    id: fields.id ?? hexId(),
+    zoneId: fields.zoneId,
+    name: fields.name,
+    type: fields.type,
+    content: fields.content,
+    proxied: fields.proxied,
+    comment: fields.comment,
+    ...(fields.workerDomainId !== undefined ? { workerDomainId: fields.workerDomainId } : {}),
+    createdOn: now,
+    modifiedOn: now,
+  };
+  state.dnsRecords.set(record.id, record);
+  return record;
+}
+
 /** The AAAA placeholder Cloudflare points a Custom Domain's proxied record at. */
 export const WORKER_DOMAIN_DNS_CONTENT = "100::";
 
@@ -318,10 +336,7 @@ export function attachWorkerDomain(
     previewsEnabled: fields.previewsEnabled ?? false,
   };
   state.workerDomains.set(domain.id, domain);
-  const now = timestamp();
-  const recordId = hexId();
-  state.dnsRecords.set(recordId, {
-    id: recordId,
+  addDnsRecord(state, {
     zoneId: domain.zoneId,
     name: domain.hostname,
     type: "AAAA",
@@ -329,8 +344,6 @@ export function attachWorkerDomain(
     proxied: true,
     comment: null,
     workerDomainId: domain.id,
-    createdOn: now,
-    modifiedOn: now,
   });
   return domain;
 }

@@ -3,8 +3,8 @@
 import { CloudflareError, fail, ok, okList, type ApiResponse } from "./envelope.js";
 import type { RequestContext, Route } from "./router.js";
 import {
+  addDnsRecord,
   hexId,
-  timestamp,
   zoneForHostname,
   type DnsRecordState,
   type FakeCloudflareState,
@@ -145,19 +145,14 @@ function createDnsRecord({ state, params, body, path }: RequestContext): ApiResp
     );
     if (clash) return CloudflareError.dnsRecordExists();
   }
-  const now = timestamp();
-  const record: DnsRecordState = {
-    id: hexId(),
+  const record = addDnsRecord(state, {
     zoneId: zone.id,
     name,
     type: request.type,
     content: request.content,
     proxied: request.proxied ?? false,
     comment: request.comment ?? null,
-    createdOn: now,
-    modifiedOn: now,
-  };
-  state.dnsRecords.set(record.id, record);
+  });
   return ok(dnsRecordObject(state, record));
 }
 
