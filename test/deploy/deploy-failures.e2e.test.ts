@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { writeFakePulumi, type FakePulumi } from "../support/fake-pulumi.js";
+import { writePulumiState } from "../support/fake-pulumi.js";
 import {
   ATTACH,
   PENDING_ZONE_ID,
@@ -28,7 +28,6 @@ import { expectEndpointsDocumented } from "./permissions-doc.js";
 const DENIED_TOKEN = "e2e-denied-token-Hh7Rr3Ll9Ss1Aa5Cc2Uu";
 const EXPIRED_TOKEN = "e2e-expired-token-Pp4Mm8Nn2Bb6Vv1Xx9Qq";
 let fake: FakeCloudflare;
-let pulumi: FakePulumi;
 let dir: string;
 const runs: DeployRun[] = [];
 
@@ -42,36 +41,34 @@ beforeAll(async () => {
   const invalid = stackOutputs({ stack: "invalid", domain: "invalid.example.com" });
   invalid["accountId"] = "not-an-account";
   delete invalid["healthUrl"];
-  [fake, pulumi] = await Promise.all([
-    startFakeCloudflare(
-      fakeAccount({
-        tokens: { [EXPIRED_TOKEN]: { status: "expired", kind: "account", expiresOn: "2026-01-01T00:00:00Z" } },
-        dnsRecords: [
-          { zoneId: ZONE_ID, name: "dns.example.com", type: "A", content: "192.0.2.44", proxied: true, comment: "marketing site" },
-          { zoneId: ZONE_ID, name: "dns2.example.com", type: "CNAME", content: "elsewhere.example.net", proxied: false },
-        ],
-        scripts: [{ name: "someone-else", migrationTag: "v1", durableObjectClasses: [] }],
-        workerDomains: [
-          { hostname: "held.example.com", service: "someone-else", zoneId: ZONE_ID },
-          { hostname: "held2.example.com", service: "someone-else", zoneId: ZONE_ID },
-        ],
-      }),
-    ),
-    writeFakePulumi(dir, {
-      conflict: stackOutputs({ stack: "conflict", domain: "dns.example.com" }),
-      conflict2: stackOutputs({ stack: "conflict2", domain: "dns2.example.com" }),
-      held: stackOutputs({ stack: "held", domain: "held.example.com" }),
-      held2: stackOutputs({ stack: "held2", domain: "held2.example.com" }),
-      pending: stackOutputs({ stack: "pending", domain: "perudo.pending.test", zoneId: PENDING_ZONE_ID, zoneName: "pending.test" }),
-      denied: stackOutputs({ stack: "denied", domain: "denied.example.com", deployToken: DENIED_TOKEN }),
-      expired: stackOutputs({ stack: "expired", domain: "expired.example.com", deployToken: EXPIRED_TOKEN }),
-      down: stackOutputs({ stack: "down", domain: "down.example.com" }),
-      dry: stackOutputs({ stack: "dry", domain: "dry.example.com" }),
-      invalid,
-      notoken: withoutToken,
-      garbage: "this is not json",
+  writePulumiState(dir, {
+    conflict: stackOutputs({ stack: "conflict", domain: "dns.example.com" }),
+    conflict2: stackOutputs({ stack: "conflict2", domain: "dns2.example.com" }),
+    held: stackOutputs({ stack: "held", domain: "held.example.com" }),
+    held2: stackOutputs({ stack: "held2", domain: "held2.example.com" }),
+    pending: stackOutputs({ stack: "pending", domain: "perudo.pending.test", zoneId: PENDING_ZONE_ID, zoneName: "pending.test" }),
+    denied: stackOutputs({ stack: "denied", domain: "denied.example.com", deployToken: DENIED_TOKEN }),
+    expired: stackOutputs({ stack: "expired", domain: "expired.example.com", deployToken: EXPIRED_TOKEN }),
+    down: stackOutputs({ stack: "down", domain: "down.example.com" }),
+    dry: stackOutputs({ stack: "dry", domain: "dry.example.com" }),
+    invalid,
+    notoken: withoutToken,
+    garbage: "this is not json",
+  });
+  fake = await startFakeCloudflare(
+    fakeAccount({
+      tokens: { [EXPIRED_TOKEN]: { status: "expired", kind: "account", expiresOn: "2026-01-01T00:00:00Z" } },
+      dnsRecords: [
+        { zoneId: ZONE_ID, name: "dns.example.com", type: "A", content: "192.0.2.44", proxied: true, comment: "marketing site" },
+        { zoneId: ZONE_ID, name: "dns2.example.com", type: "CNAME", content: "elsewhere.example.net", proxied: false },
+      ],
+      scripts: [{ name: "someone-else", migrationTag: "v1", durableObjectClasses: [] }],
+      workerDomains: [
+        { hostname: "held.example.com", service: "someone-else", zoneId: ZONE_ID },
+        { hostname: "held2.example.com", service: "someone-else", zoneId: ZONE_ID },
+      ],
     }),
-  ]);
+  );
   // A token that may do everything except upload a Worker (set here: it needs the endpoint list).
   fake.state.tokens.set(DENIED_TOKEN, {
     id: "denied-token-id",
@@ -87,7 +84,7 @@ afterAll(async () => {
 });
 
 async function deploy(args: string[], env: Record<string, string> = {}) {
-  const run = await runDeploy(args, { fake, pulumiBin: pulumi.bin, env });
+  const run = await runDeploy(args, { fake, pulumiState: dir, env });
   runs.push(run);
   expectNoLeaks(run);
   expectNoOverride(run);

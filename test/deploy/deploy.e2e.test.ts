@@ -1,7 +1,6 @@
 // `npm run deploy` end to end, success paths: the real CLI (tsx scripts/deploy.ts) with a fake
 // `pulumi`, the real wrangler 4.86 uploading to the fake Cloudflare API, and verification
 // against a real `wrangler dev` of this project started with the same vars.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.js";
 import { startFakeCloudflare, uploadMetadata, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { writeFakePulumi, type FakePulumi } from "../support/fake-pulumi.js";
+import { writePulumiState } from "../support/fake-pulumi.js";
+import { runCollected, type CollectedRun } from "../support/run-process.js";
 import {
   ACCOUNT_ID,
   ALLOWED_ORIGIN,
@@ -33,24 +33,23 @@ import { expectEndpointsDocumented } from "./permissions-doc.js";
 
 const BUILD = "e2e-build-1";
 let fake: FakeCloudflare;
-let pulumi: FakePulumi;
 let dev: DevServer;
 let dir: string;
 const runs: DeployRun[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "deploy-e2e-"));
-  [fake, pulumi, dev] = await Promise.all([
+  writePulumiState(dir, {
+    staging: stackOutputs({ stack: "staging", domain: "perudo.example.com" }),
+    route: stackOutputs({ stack: "route", domain: "play.example.com", routing: "route" }),
+    flaky: stackOutputs({ stack: "flaky", domain: "flaky.example.com" }),
+  });
+  [fake, dev] = await Promise.all([
     startFakeCloudflare(
       fakeAccount({
         dnsRecords: [{ zoneId: ZONE_ID, name: "play.example.com", type: "A", content: "192.0.2.10", proxied: true }],
       }),
     ),
-    writeFakePulumi(dir, {
-      staging: stackOutputs({ stack: "staging", domain: "perudo.example.com" }),
-      route: stackOutputs({ stack: "route", domain: "play.example.com", routing: "route" }),
-      flaky: stackOutputs({ stack: "flaky", domain: "flaky.example.com" }),
-    }),
     startDevServer({ vars: { BUILD_ID: BUILD, ALLOWED_ORIGINS: ALLOWED_ORIGIN, TURN_SECONDS: "60" } }),
   ]);
 });
@@ -61,7 +60,7 @@ afterAll(async () => {
 });
 
 async function deploy(args: string[], options: { env?: Record<string, string>; withoutWranglerEnv?: boolean } = {}) {
-  const run = await runDeploy(args, { fake, pulumiBin: pulumi.bin, verifyUrl: dev.url, ...options });
+  const run = await runDeploy(args, { fake, pulumiState: dir, verifyUrl: dev.url, ...options });
   runs.push(run);
   expectNoLeaks(run);
   expectNoOverride(run);
@@ -69,17 +68,11 @@ async function deploy(args: string[], options: { env?: Record<string, string>; w
 }
 
 /** `tsx scripts/smoke.ts ...args` (npm run smoke) against the dev server. */
-function smoke(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/smoke.ts", ...args], {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+function smoke(args: string[]): Promise<CollectedRun> {
+  return runCollected(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/smoke.ts", ...args], {
+    cwd: PROJECT_ROOT,
+    env: process.env,
+    timeoutMs: 120_000,
   });
 }
 

@@ -1,11 +1,13 @@
 // Shared fixtures for the deploy end-to-end tests: one fake account layout, stack outputs per
 // scenario, and a runner that spawns `tsx scripts/deploy.ts` exactly as a user would.
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "vitest";
 import { PROJECT_ROOT } from "../support/dev-server.js";
 import type { FakeCloudflare, FakeCloudflareOptions, RecordedRequest } from "../support/fake-cloudflare/index.js";
+import { fakePulumiEnv } from "../support/fake-pulumi.js";
+import { parentEnvWithout } from "../support/parent-env.js";
+import { runCollected, type CollectedRun } from "../support/run-process.js";
 
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 export const ZONE_ID = "1b1e1c1d1e1f10111213141516171819";
@@ -76,10 +78,7 @@ export function stackOutputs(input: OutputsInput): Record<string, unknown> {
   };
 }
 
-export interface DeployRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+export interface DeployRun extends CollectedRun {
   /** Requests the fake received during this run. */
   requests: RecordedRequest[];
   /** stdout parsed, when --json was passed. */
@@ -88,7 +87,8 @@ export interface DeployRun {
 
 export interface RunDeployOptions {
   fake: FakeCloudflare;
-  pulumiBin: string;
+  /** The fake pulumi's state directory (test/support/fake-pulumi.ts writePulumiState). */
+  pulumiState: string;
   verifyUrl?: string;
   env?: Record<string, string>;
   /** Drop WRANGLER_* from the parent env (to prove the CLI sets them itself). */
@@ -99,43 +99,19 @@ export interface RunDeployOptions {
 /** Spawns `tsx scripts/deploy.ts ...args` with a bootstrap token in the parent environment. */
 export async function runDeploy(args: string[], options: RunDeployOptions): Promise<DeployRun> {
   const from = options.fake.requests.length;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (/^(CLOUDFLARE_|CF_|PULUMI_|DEPLOY_)/.test(name) || /_proxy$/i.test(name)) continue;
-    if (options.withoutWranglerEnv && name.startsWith("WRANGLER_")) continue;
-    env[name] = value;
-  }
-  Object.assign(env, {
+  const env: NodeJS.ProcessEnv = {
+    ...parentEnvWithout(["CLOUDFLARE_", "CF_", "PULUMI_", "DEPLOY_", ...(options.withoutWranglerEnv ? ["WRANGLER_"] : [])]),
     CLOUDFLARE_API_TOKEN: BOOTSTRAP_TOKEN,
     CLOUDFLARE_API_BASE_URL: options.fake.url,
-    PULUMI_BIN: options.pulumiBin,
+    ...fakePulumiEnv(options.pulumiState),
     DEPLOY_RETRY_BACKOFF_MS: "200",
     ...(options.verifyUrl ? { DEPLOY_VERIFY_URL: options.verifyUrl } : {}),
     ...options.env,
-  });
-  const child = spawn(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/deploy.ts", ...args], {
+  };
+  const { code, stdout, stderr } = await runCollected(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/deploy.ts", ...args], {
     cwd: PROJECT_ROOT,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const timeoutMs = options.timeoutMs ?? 150_000;
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }, timeoutMs);
-    child.once("close", (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
+    timeoutMs: options.timeoutMs ?? 150_000,
   });
   const run: DeployRun = { code, stdout, stderr, requests: options.fake.requests.slice(from) };
   if (args.includes("--json")) {

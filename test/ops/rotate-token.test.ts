@@ -1,10 +1,11 @@
 // npm run rotate-token end to end: fake pulumi (config set, up swaps in the new outputs) -> the
 // deploy command with real wrangler against the fake Cloudflare API -> a real local Worker
 // for verification -> the old token must be rejected.
-import { readFileSync, writeFileSync, rmSync } from "node:fs";
+import { writeFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server.js";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
+import { pulumiCalls } from "../support/fake-pulumi.js";
 import { ACCOUNT_ID, BOOTSTRAP_TOKEN, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
 
 const NEW_TOKEN = "rotated-deploy-token-FOR-TESTS-fedcba9876543210";
@@ -13,12 +14,7 @@ let fake: FakeCloudflare;
 let dev: DevServer;
 let state: string;
 
-const calls = () =>
-  readFileSync(`${state}/calls.jsonl`, "utf8")
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as string[]);
+const calls = () => pulumiCalls(state);
 
 beforeAll(async () => {
   fake = await startFakeCloudflare({

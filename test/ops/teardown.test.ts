@@ -1,8 +1,9 @@
 // npm run teardown end to end: fake pulumi -> our command -> real `wrangler delete` against the
 // fake Cloudflare API, with no terminal (as in CI).
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { beforeAll, afterAll, describe, expect, it } from "vitest";
 import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
+import { pulumiCalls } from "../support/fake-pulumi.js";
 import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
 
 let fake: FakeCloudflare;
@@ -89,7 +90,7 @@ describe("npm run teardown", { timeout: 120_000 }, () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, deleted: true, stackDestroyed: true, workerName: "perudo-vibe-prod" });
     expect(workerExists("perudo-vibe-prod")).toBe(false);
-    const calls = readFileSync(`${state}/calls.jsonl`, "utf8").trim().split("\n").map((line) => JSON.parse(line) as string[]);
+    const calls = pulumiCalls(state);
     expect(calls).toContainEqual(["destroy", "--stack", "prod", "--yes", "--non-interactive"]);
     expect(leakedSecrets(result.stdout, result.stderr)).toEqual([]);
   });
