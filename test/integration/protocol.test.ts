@@ -289,7 +289,7 @@ describe("error codes", () => {
     }
     await expectRefused(spectator, { type: "bid", quantity: 1, face: 2 }, "UNKNOWN_SEAT", everyone());
     await expectRefused(spectator, { type: "rejoin", seatToken: "not-a-real-token" }, "UNKNOWN_SEAT", everyone());
-    await expectRefused(spectator, { type: "rejoin", seatToken: ana.seatToken.slice(0, -1) + "A" }, "UNKNOWN_SEAT");
+    await expectRefused(spectator, { type: "rejoin", seatToken: withLastCharFlipped(ana.seatToken) }, "UNKNOWN_SEAT");
     await expectRefused(spectator, { type: "join", name: " ANA " }, "NAME_TAKEN", everyone());
     await expectRefused(ana.client, { type: "join", name: "Ana again" }, "ALREADY_JOINED", everyone());
     await expectRefused(ana.client, { type: "start" }, "NOT_ENOUGH_PLAYERS", everyone());
@@ -399,3 +399,7 @@ describe("seats", () => {
   });
 });
 
+/** The same token with its last character changed, so it is always a different (wrong) token. */
+function withLastCharFlipped(token: string): string {
+  return token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
+}
