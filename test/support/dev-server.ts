@@ -67,7 +67,23 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Ports picked by freePort() are released before wrangler binds them, so another process
+ * (another test file's workerd, say) can take one in between: retry that case with new ports. */
+const ADDRESS_IN_USE_ATTEMPTS = 3;
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (error) {
+      const portsAreOurs = options.port === undefined;
+      const addressInUse = error instanceof Error && /Address already in use|EADDRINUSE/.test(error.message);
+      if (!portsAreOurs || !addressInUse || attempt >= ADDRESS_IN_USE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const ownsPersistDir = options.persistTo === undefined;
   const persistTo = options.persistTo ?? (await mkdtemp(path.join(tmpdir(), "perudo-dev-")));
