@@ -70,6 +70,9 @@ export async function startWorker(name: WorkerName, vars: Record<string, string>
     running.delete(server);
     await server.stop();
     rmSync(persistTo, { recursive: true, force: true });
+    // workerd can still be flushing for a moment after wrangler exits; sweep once more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rmSync(persistTo, { recursive: true, force: true });
   };
   try {
     const healthyAt = await firstHealthy(server.url, 30_000);
