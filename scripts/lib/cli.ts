@@ -2,7 +2,7 @@
 // parseArgs, then zod for values), and runCli, the only place that calls process.exit, mapping
 // error types to exit codes and printing either a human summary or one --json object.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { z } from "zod";
+import { z } from "./zod.js";
 import { errorMessage, errorName, exitCodeFor, UsageError } from "./errors.js";
 import { loadDotenv } from "./env.js";
 import { createLogger, type Logger } from "./logger.js";

@@ -1,7 +1,7 @@
 // A small typed client for the Cloudflare v4 API: fetch is injected, every result is parsed
 // with zod, and every failure is classified (transient vs auth vs other) so callers can decide
 // what to retry and which exit code to use. Used by the deploy preflight and domain attach.
-import { z } from "zod";
+import { z } from "./zod.js";
 import { withRetries, type Sleep } from "./retry.js";
 
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4";

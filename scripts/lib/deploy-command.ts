@@ -3,7 +3,7 @@
 // and takes its I/O (process runner, fetch, sleep, clock, socket check) from DeployDeps.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "zod";
+import { z } from "./zod.js";
 import { CloudflareClient, type FetchLike } from "./cloudflare-api.js";
 import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.js";
 import { defaultBuildId, validateBuildId } from "./build-id.js";
@@ -11,13 +11,12 @@ import { attachCustomDomain } from "./custom-domain.js";
 import { buildWranglerEnv } from "./env.js";
 import { exitCodeFor, UsageError } from "./errors.js";
 import { loadStackOutputs, pulumiBin, type StackOutputs } from "./outputs.js";
-import { prepareDomainPrune } from "../ops/prune-domains.js";
 import { runPreflight } from "./preflight.js";
 import { runCommand, type RunCommand } from "./process.js";
 import { realSleep, type Sleep } from "./retry.js";
 import { MASK } from "./secrets.js";
 import { verifyBase, verifyDeployment, type SocketCheck } from "./verify.js";
-import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy, wranglerBin } from "./wrangler.js";
+import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy, wranglerBin, wranglerLaunch } from "./wrangler.js";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -256,7 +255,9 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     }
 
     // --prune-domains: list what would go now, remove only after verification.
-    const prune = args.pruneDomains ? await prepareDomainPrune({ client, target: outputs, logger }) : undefined;
+    const prune = args.pruneDomains
+      ? await (await import("../ops/prune-domains.js")).prepareDomainPrune({ client, target: outputs, logger })
+      : undefined;
 
     // 3. Deploy
     const wrangler = wranglerBin(env, deps.projectRoot);
@@ -302,6 +303,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     await timed("deploy", async () => {
       const result = await runWranglerDeploy({
         bin: wrangler,
+        launch: wranglerLaunch(wrangler, deps.projectRoot),
         args: wranglerArgs,
         env: childEnv,
         cwd: deps.projectRoot,

@@ -1,8 +1,8 @@
 // Environment handling: .env loading (never overriding what is already set) and the explicit
 // environment of the wrangler child (no ambient Cloudflare credentials, metrics off).
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { parse } from "dotenv";
 
 /** Telemetry and network extras every wrangler child runs without. Part of the CLI's contract. */
 export const WRANGLER_QUIET_ENV = {
@@ -22,6 +22,8 @@ export function loadDotenv(
   file: string = path.resolve(process.cwd(), ".env"),
 ): string[] {
   if (!existsSync(file)) return [];
+  // Required only when there is a .env to read: most runs have none, and startup is benchmarked.
+  const { parse } = createRequire(import.meta.url)("dotenv") as typeof import("dotenv");
   const parsed = parse(readFileSync(file));
   const set: string[] = [];
   for (const [name, value] of Object.entries(parsed)) {

@@ -2,7 +2,7 @@
 // on a deployed stack. Read with `pulumi stack output --json --show-secrets` (or from a file of
 // the same shape) and validated here once; commands receive an already-parsed StackOutputs.
 import { readFile } from "node:fs/promises";
-import { z } from "zod";
+import { z } from "./zod.js";
 import { CredentialsError, UsageError } from "./errors.js";
 import type { RunCommand } from "./process.js";
 

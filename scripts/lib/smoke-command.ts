@@ -1,5 +1,5 @@
 // `npm run smoke -- --url <base> [--build-id <id>]`: the deploy's verification on its own.
-import { z } from "zod";
+import { z } from "./zod.js";
 import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.js";
 import { validateBuildId } from "./build-id.js";
 import { exitCodeFor, UsageError } from "./errors.js";

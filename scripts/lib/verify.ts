@@ -2,7 +2,6 @@
 // waits for DNS and the certificate), then open a WebSocket to a fresh smoke room and require
 // the room's `welcome` and a `state`. Both share one deadline. Used by deploy and by smoke.
 import { randomBytes } from "node:crypto";
-import WebSocket from "ws";
 import type { FetchLike } from "./cloudflare-api.js";
 import { UsageError, VerifyError } from "./errors.js";
 import type { Logger } from "./logger.js";
@@ -77,8 +76,10 @@ export interface SocketCheckResult {
 export type SocketCheck = (url: string, options: { origin?: string | undefined; room: string; timeoutMs: number }) => Promise<SocketCheckResult>;
 
 /** Opens the room socket and waits for `welcome` (for this room) and a `state`. */
-export const checkRoomSocket: SocketCheck = (url, { origin, room, timeoutMs }) =>
-  new Promise((resolve) => {
+export const checkRoomSocket: SocketCheck = async (url, { origin, room, timeoutMs }) => {
+  // Loaded here, not at startup: only a verification needs it, and it costs every command ~0.1 s.
+  const { default: WebSocket } = await import("ws");
+  return new Promise((resolve) => {
     const received: string[] = [];
     let welcome = false;
     let state = false;
@@ -132,6 +133,7 @@ export const checkRoomSocket: SocketCheck = (url, { origin, room, timeoutMs }) =
       if (welcome && state) finish({ ok: true, summary: "welcome and state received" });
     });
   });
+};
 
 export interface VerifyOptions {
   /** Base URL to check, e.g. https://perudo.example.com or http://127.0.0.1:8787. */

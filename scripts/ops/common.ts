@@ -3,7 +3,7 @@
 // built from the stack's *scoped* token (never the operator's ambient credentials), and running
 // wrangler's read commands with --json.
 import path from "node:path";
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import { CloudflareClient, type FetchLike } from "../lib/cloudflare-api.js";
 import { buildWranglerEnv } from "../lib/env.js";
 import { CredentialsError, DeployError, PreflightError, UsageError } from "../lib/errors.js";

@@ -2,7 +2,7 @@
 // still a Custom Domain of the same Worker (the deploy never detaches anything on its own). This
 // lists the Worker's Custom Domains other than the configured host *before* the deploy, and
 // removes them only once the new host has verified. A pure planner and a thin I/O shell.
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "../lib/cloudflare-api.js";
 import { CredentialsError, DeployError, PreflightError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";

@@ -6,7 +6,7 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.js";
 import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
 import { DeployError, PreflightError, UsageError, exitCodeFor } from "../lib/errors.js";

@@ -4,7 +4,7 @@
 // value, runs `pulumi up` (with the operator's bootstrap credentials, like any `pulumi up`),
 // deploys and verifies with the new token through the deploy command, then checks that
 // Cloudflare rejects the old token.
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.js";
 import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
 import { CredentialsError, DeployError, UsageError, exitCodeFor } from "../lib/errors.js";

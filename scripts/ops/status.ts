@@ -8,7 +8,7 @@ import { CliError, CredentialsError, EXIT_CODES, errorMessage } from "../lib/err
 import type { StackOutputs } from "../lib/outputs.js";
 import { TOKEN_EXPIRY_WARNING_DAYS, verifyToken } from "../lib/preflight.js";
 import { judgeHealth, verifyBase } from "../lib/verify.js";
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import {
   PROJECT_ROOT,
   buildIdOf,

@@ -1,7 +1,7 @@
 // `npm run teardown -- --stack <s>`: deletes the stack's Worker with `wrangler delete` and the
 // stack's own token, after saying exactly what goes with it and getting a yes; then tells the
 // operator to run `pulumi destroy` (or runs it with --destroy-stack). prod needs --i-mean-prod.
-import { z } from "zod";
+import { z } from "../lib/zod.js";
 import type { CommandContext, CommandOutcome } from "../lib/cli.js";
 import { parseCliArgs } from "../lib/cli.js";
 import { DeployError, UsageError } from "../lib/errors.js";
