@@ -115,13 +115,19 @@ export class Main extends Server<Env> {
     return {
       storage: {
         load: () => storage.get(DOCUMENT_KEY),
-        save: (document: RoomDocument) => storage.put(DOCUMENT_KEY, document),
+        // SQLite-backed: the synchronous KV API writes the same table as get/put (__cf_kv) with
+        // nothing to await; the output gate holds every later send until the write is durable.
+        save: (document: RoomDocument) => storage.kv.put(DOCUMENT_KEY, document),
         deleteAll: async () => {
           await storage.deleteAlarm();
           await storage.deleteAll();
         },
         getAlarm: () => storage.getAlarm(),
-        setAlarm: (at: number) => storage.setAlarm(at),
+        // Not awaited (output-gated like the put). A failed write breaks the output gate and
+        // restarts the object; the rejection itself is only logged here.
+        setAlarm: (at: number) => {
+          storage.setAlarm(at).catch((error: unknown) => console.error(`room ${this.#label}: setAlarm failed:`, describe(error)));
+        },
       },
       connections: () => Array.from(this.getConnections<SocketState>(), adapt),
       now: () => Date.now(),

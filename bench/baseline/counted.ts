@@ -99,6 +99,41 @@ function countedSql(sql: SqlStorage, room: string): SqlStorage {
   });
 }
 
+/** The synchronous KV API (SQLite-backed objects): counted exactly like the async get/put/delete. */
+function countedKv(kv: SyncKvStorage, room: string): SyncKvStorage {
+  return {
+    get: <T>(key: string) => {
+      const counters = countersFor(room);
+      counters.calls["kv.get"] = (counters.calls["kv.get"] ?? 0) + 1;
+      counters.readOps += 1;
+      counters.rowsRead += 1;
+      return kv.get<T>(key);
+    },
+    list: <T>(options?: SyncKvListOptions) => {
+      const counters = countersFor(room);
+      counters.calls["kv.list"] = (counters.calls["kv.list"] ?? 0) + 1;
+      counters.readOps += 1;
+      return kv.list<T>(options);
+    },
+    put: <T>(key: string, value: T) => {
+      const counters = countersFor(room);
+      counters.calls["kv.put"] = (counters.calls["kv.put"] ?? 0) + 1;
+      counters.writeOps += 1;
+      counters.rowsWritten += 1;
+      counters.storedBytes[key] = jsonBytes(value);
+      kv.put(key, value);
+    },
+    delete: (key: string) => {
+      const counters = countersFor(room);
+      counters.calls["kv.delete"] = (counters.calls["kv.delete"] ?? 0) + 1;
+      counters.writeOps += 1;
+      counters.rowsWritten += 1;
+      delete counters.storedBytes[key];
+      return kv.delete(key);
+    },
+  };
+}
+
 function countedStorage(storage: DurableObjectStorage, room: string): DurableObjectStorage {
   const count = (name: string, effect: (counters: StorageCounters) => void) => {
     const counters = countersFor(room);
@@ -133,6 +168,7 @@ function countedStorage(storage: DurableObjectStorage, room: string): DurableObj
   return new Proxy(storage, {
     get(target, property) {
       if (property === "sql") return countedSql(target.sql, room);
+      if (property === "kv") return countedKv(target.kv, room);
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       const effect = typeof property === "string" ? effects[property] : undefined;

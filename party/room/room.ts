@@ -5,7 +5,8 @@
 // Invariants:
 // - Memory is a cache. Everything needed to resume lives in the stored document; a connection's
 //   seat lives in its own (hibernation-safe) socket attachment.
-// - An accepted change is one storage put of the whole document, awaited before anything is sent;
+// - An accepted change is one synchronous storage put of the whole document, issued before
+//   anything is sent (the runtime's output gate holds every send until that write is durable);
 //   a refused action, a rejoin, a (re)connection or a disconnection writes nothing (one exception:
 //   the first rejoin into a game whose clock was paused because nobody was connected).
 // - `connected` is derived from the open sockets, never stored.
@@ -37,14 +38,23 @@ export interface RoomConnection {
   close(code: number, reason: string): void;
 }
 
-/** The room's storage: one document and one alarm. */
+/**
+ * The room's storage: one document and one alarm.
+ *
+ * `save` and `setAlarm` are synchronous from the room's point of view: on a SQLite-backed
+ * Durable Object they are `ctx.storage.kv.put` and `ctx.storage.setAlarm`, and the runtime's
+ * output gate holds every message sent afterwards (WebSocket frames included) until those writes
+ * are durable; if one fails, nothing sent afterwards is delivered and the object restarts from
+ * what was stored. So "saved before the new state is sent" holds without awaiting anything.
+ */
 export interface RoomStorage {
   load(): Promise<unknown>;
   /** One write. `#commit` issues it and any `setAlarm` in the same turn, so they commit together. */
-  save(document: RoomDocument): Promise<void>;
+  save(document: RoomDocument): void;
   deleteAll(): Promise<void>;
   getAlarm(): Promise<number | null>;
-  setAlarm(at: number): Promise<void>;
+  /** Schedules the alarm; gated like `save` (a failure must not reach the caller as a rejection). */
+  setAlarm(at: number): void;
 }
 
 export interface RoomHost {
@@ -112,7 +122,7 @@ export class PerudoRoom {
     // The id is only asked for when nothing is stored: a stored room knows its own name.
     const document = stored ?? newDocument(roomId(), createGame(), host.now() + options.idleMs);
     const room = new PerudoRoom(host, options, document, await host.storage.getAlarm());
-    await room.#armAlarm();
+    room.#armAlarm();
     return room;
   }
 
@@ -188,7 +198,7 @@ export class PerudoRoom {
 
     const seatToken = newSeatToken();
     const seats = { ...this.#document.seats, [playerId]: await hashSeatToken(seatToken) };
-    await this.#commit(this.#nextDocument(result.state, seats));
+    this.#commit(this.#nextDocument(result.state, seats));
     connection.bind(playerId);
     connection.send(encode({ type: "joined", playerId, seatToken }));
     this.#broadcast();
@@ -210,7 +220,7 @@ export class PerudoRoom {
     // A rejoin writes nothing, except the first one into a paused game: it restarts the clock.
     const { game, turnDeadline } = this.#document;
     if (game.phase === "playing" && game.turn !== null && turnDeadline === null) {
-      await this.#commit(this.#nextDocument(game, this.#document.seats));
+      this.#commit(this.#nextDocument(game, this.#document.seats));
     }
     this.#broadcast();
   }
@@ -227,7 +237,7 @@ export class PerudoRoom {
     const result = apply(this.#document.game, action, this.#host.dice);
     if (!result.ok) return this.#sendError(connection, result.error.code, result.error.message);
 
-    await this.#commit(this.#nextDocument(result.state, this.#document.seats));
+    this.#commit(this.#nextDocument(result.state, this.#document.seats));
     if (message.type === "leave") {
       for (const other of this.#host.connections()) if (other.seat === playerId) other.bind(null);
     }
@@ -244,14 +254,14 @@ export class PerudoRoom {
         // Nobody at the table is connected: timeouts alone would bid forever (they never call),
         // waking the room and writing every turn. Pause the clock instead; the first rejoin
         // restarts it, and a game nobody comes back to is cleaned up like an idle lobby.
-        await this.#commit(this.#nextDocument(this.#document.game, this.#document.seats, { pause: true }));
+        this.#commit(this.#nextDocument(this.#document.game, this.#document.seats, { pause: true }));
         this.#broadcast();
         return;
       }
       const result = apply(this.#document.game, { type: "timeout" }, this.#host.dice);
       // A refused timeout means no turn is running: the stored deadline was stale, so drop it.
       const game = result.ok ? result.state : this.#document.game;
-      await this.#commit(this.#nextDocument(game, this.#document.seats, { forceNewTurn: true }));
+      this.#commit(this.#nextDocument(game, this.#document.seats, { forceNewTurn: true }));
       this.#broadcast();
       return;
     }
@@ -259,11 +269,11 @@ export class PerudoRoom {
       if (this.#connectedSockets() === 0) return this.#deleteRoom();
       // Someone is still watching: keep the room and look again later (no document write).
       this.#alarmAt = now + this.#options.cleanupRetryMs;
-      await this.#host.storage.setAlarm(this.#alarmAt);
+      this.#host.storage.setAlarm(this.#alarmAt);
       return;
     }
     // Woken early: the deadline moved later after this alarm was set (see #armAlarm).
-    await this.#armAlarm();
+    this.#armAlarm();
   }
 
   /** An abandoned lobby or finished game: nothing of it may keep costing storage. */
@@ -303,13 +313,14 @@ export class PerudoRoom {
 
   /**
    * Saves the document (one put) and, when it needs an earlier wake-up than the one scheduled,
-   * the alarm. Both are issued in the same turn so the runtime commits them together.
+   * the alarm. Both are issued synchronously in the same turn, so the runtime commits them
+   * together, and its output gate holds whatever is sent next until they are durable. `save`
+   * throwing leaves memory as it was (the change is reported as failed, nothing is sent).
    */
-  async #commit(next: RoomDocument): Promise<void> {
-    const saved = this.#host.storage.save(next);
-    const armed = this.#armAlarm(next);
-    await Promise.all([saved, armed]);
+  #commit(next: RoomDocument): void {
+    this.#host.storage.save(next);
     this.#document = next;
+    this.#armAlarm(next);
   }
 
   /**
@@ -318,54 +329,83 @@ export class PerudoRoom {
    * wakes early once and re-arms. So a whole game usually sets the alarm about once per turn
    * length, not once per action.
    */
-  async #armAlarm(document: RoomDocument = this.#document): Promise<void> {
+  #armAlarm(document: RoomDocument = this.#document): void {
     const wakeUp = nextWakeUp(document);
     if (wakeUp === null || (this.#alarmAt !== null && this.#alarmAt <= wakeUp)) return;
     this.#alarmAt = wakeUp;
-    await this.#host.storage.setAlarm(wakeUp);
+    this.#host.storage.setAlarm(wakeUp);
   }
 
   // ------------------------------------------------------------------------------- sending
 
-  /** Sends every open connection (but `closingId`) its own view of the current state. */
+  /**
+   * Sends every open connection (but `closingId`) its own view of the current state. Views differ
+   * only in `you`, so the rest is serialised once and each seat's frame is spliced around its
+   * `you`: the frame is byte for byte `encode({ type: "state", state: this.#viewFor(seat, ...) })`.
+   */
   #broadcast(closingId?: string): void {
-    const connected = this.#connectedSeats(closingId);
+    const open: RoomConnection[] = [];
+    for (const connection of this.#host.connections()) if (connection.id !== closingId) open.push(connection);
+    const seats = open.map((connection) => this.#seatOf(connection));
+    const connected = new Set<PlayerId>();
+    for (const seat of seats) if (seat !== null) connected.add(seat);
+
+    const { head, tail } = this.#sharedView(connected);
+    const frameHead = `${encode({ type: "state", state: head as StateView }).slice(0, -2)},"you":`;
+    const frameTail = `,${JSON.stringify(tail).slice(1)}}`;
     const framesBySeat = new Map<PlayerId | null, string>();
-    for (const connection of this.#host.connections()) {
-      if (connection.id === closingId) continue;
-      const seat = this.#seatOf(connection);
+    for (let i = 0; i < open.length; i++) {
+      const seat = seats[i]!;
       let frame = framesBySeat.get(seat);
       if (frame === undefined) {
-        frame = encode({ type: "state", state: this.#viewFor(seat, connected) });
+        frame = frameHead + JSON.stringify(this.#you(seat)) + frameTail;
         framesBySeat.set(seat, frame);
       }
-      connection.send(frame);
+      open[i]!.send(frame);
     }
   }
 
   #viewFor(seat: PlayerId | null, connected: ReadonlySet<PlayerId>): StateView {
+    const { head, tail } = this.#sharedView(connected);
+    return { ...head, you: this.#you(seat), ...tail };
+  }
+
+  /** The parts of a view every seat shares, in StateView's key order: before and after `you`. */
+  #sharedView(connected: ReadonlySet<PlayerId>): {
+    head: Pick<StateView, "room" | "phase" | "round" | "hostId" | "players">;
+    tail: Omit<StateView, "room" | "phase" | "round" | "hostId" | "players" | "you">;
+  } {
     const { game, room, turnDeadline } = this.#document;
-    const view = viewFor(game, seat);
+    const view = viewFor(game, null);
     return {
-      room,
-      phase: view.phase,
-      round: view.round,
-      hostId: view.hostId,
-      players: view.players.map((p) => ({
-        id: p.id,
-        name: p.name,
-        diceCount: p.diceCount,
-        connected: connected.has(p.id),
-        eliminated: p.eliminated,
-      })),
-      you: view.you,
-      turn: view.turn,
-      currentBid: view.currentBid,
-      palifico: view.palifico,
-      lastRound: view.lastRound,
-      winnerId: view.winnerId,
-      turnDeadline,
+      head: {
+        room,
+        phase: view.phase,
+        round: view.round,
+        hostId: view.hostId,
+        players: view.players.map((p) => ({
+          id: p.id,
+          name: p.name,
+          diceCount: p.diceCount,
+          connected: connected.has(p.id),
+          eliminated: p.eliminated,
+        })),
+      },
+      tail: {
+        turn: view.turn,
+        currentBid: view.currentBid,
+        palifico: view.palifico,
+        lastRound: view.lastRound,
+        winnerId: view.winnerId,
+        turnDeadline,
+      },
     };
+  }
+
+  /** The one per-seat part of a view: the seat's own dice. */
+  #you(seat: PlayerId | null): StateView["you"] {
+    const me = seat === null ? undefined : this.#document.game.players.find((p) => p.id === seat);
+    return me ? { id: me.id, dice: [...me.dice] } : null;
   }
 
   #sendError(connection: RoomConnection, code: ErrorCode, message: string): void {

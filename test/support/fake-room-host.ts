@@ -43,7 +43,7 @@ export class CountingStorage implements RoomStorage {
   async load(): Promise<unknown> {
     return this.stored === undefined ? undefined : structuredClone(this.stored);
   }
-  async save(document: RoomDocument): Promise<void> {
+  save(document: RoomDocument): void {
     this.puts++;
     this.stored = structuredClone(document);
   }
@@ -55,7 +55,7 @@ export class CountingStorage implements RoomStorage {
   async getAlarm(): Promise<number | null> {
     return this.alarm;
   }
-  async setAlarm(at: number): Promise<void> {
+  setAlarm(at: number): void {
     this.setAlarms.push(at);
     this.alarm = at;
   }
