@@ -1,7 +1,7 @@
 // Running the wrangler CLI (and other commands) as children: offline, no credentials from the
 // parent environment, own process group so a timeout can stop everything they started.
-import { spawn } from "node:child_process";
 import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT, WRANGLER_BIN } from "../../test/support/dev-server.js";
+import { runCollected } from "../../test/support/run-process.js";
 
 export interface CommandResult {
   code: number | null;
@@ -20,39 +20,18 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...OFFLINE_WRANGLER_ENV, CI: "true", ...extra };
 }
 
-export function runCommand(
+export async function runCommand(
   bin: string,
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(bin, args, {
-      cwd: PROJECT_ROOT,
-      env: options.env ?? cleanEnv(),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, options.timeoutMs ?? 120_000);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, wallMs: performance.now() - started });
-    });
+  const started = performance.now();
+  const run = await runCollected(bin, args, {
+    cwd: PROJECT_ROOT,
+    env: options.env ?? cleanEnv(),
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
+  return { ...run, wallMs: performance.now() - started };
 }
 
 export function runWrangler(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
