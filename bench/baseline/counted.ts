@@ -6,25 +6,9 @@
 // the Worker and its Durable Objects under `wrangler dev`) and are read over HTTP:
 //   GET /__bench/counters  -> { rooms: { [roomId]: StorageCounters } }
 import production, { Main as ProductionMain, type Env } from "../../party/index";
+import type { StorageCounters } from "../lib/storage-counters.js";
 
-export type { Env };
-
-export interface StorageCounters {
-  /** Calls that change stored data: put, delete, deleteAll, and SQL that is not a read. */
-  writeOps: number;
-  /** Rows those calls wrote, as billed: one per key for KV calls, `rowsWritten` for SQL. */
-  rowsWritten: number;
-  readOps: number;
-  rowsRead: number;
-  alarmsSet: number;
-  alarmsDeleted: number;
-  /** Alarm handler invocations (each is a billed Durable Object request). */
-  alarmsFired: number;
-  /** Bytes of JSON last stored under each KV key (what the room keeps between wake-ups). */
-  storedBytes: Record<string, number>;
-  /** Every storage method called, by name. */
-  calls: Record<string, number>;
-}
+export type { Env, StorageCounters };
 
 const rooms = new Map<string, StorageCounters>();
 

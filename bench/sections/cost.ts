@@ -10,18 +10,9 @@ import { startWorker } from "../lib/servers.js";
 import { decide } from "../load/strategy.js";
 import { SeatClient } from "../load/seat-client.js";
 import { PRICES } from "../pricing.js";
+import type { StorageCounters } from "../lib/storage-counters.js";
 
-interface Counters {
-  writeOps: number;
-  rowsWritten: number;
-  readOps: number;
-  rowsRead: number;
-  alarmsSet: number;
-  alarmsDeleted: number;
-  alarmsFired: number;
-  storedBytes: Record<string, number>;
-  calls: Record<string, number>;
-}
+type Counters = StorageCounters;
 
 type Numeric = Omit<Counters, "storedBytes" | "calls">;
 const NUMERIC_KEYS = ["writeOps", "rowsWritten", "readOps", "rowsRead", "alarmsSet", "alarmsDeleted", "alarmsFired"] as const;
