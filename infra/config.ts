@@ -79,8 +79,10 @@ export interface ConfigIssue {
 /** A user-facing configuration failure. Its message is meant to be printed as is. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
-  constructor(readonly issues: readonly ConfigIssue[]) {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
     super(formatIssues(issues));
+    this.issues = issues;
   }
 }
 

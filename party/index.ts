@@ -2,9 +2,9 @@
 // socket opens; `Main` is a thin PartyServer adapter that hands sockets, storage and the alarm
 // to the transport-agnostic PerudoRoom (party/room/room.ts). Protocol: docs/protocol.md.
 import { Server, type Connection, type WSMessage } from "partyserver";
-import type { PlayerId } from "./engine/types";
-import { CloseCode, ErrorCode } from "./protocol";
-import { DOCUMENT_KEY, type RoomDocument } from "./room/document";
+import type { PlayerId } from "./engine/types.ts";
+import { CloseCode, ErrorCode } from "./protocol.ts";
+import { DOCUMENT_KEY, type RoomDocument } from "./room/document.ts";
 import {
   jsonError,
   matchRoomPath,
@@ -12,7 +12,7 @@ import {
   parseAllowedOrigins,
   withCors,
   withSafeConnectionId,
-} from "./room/http";
+} from "./room/http.ts";
 import {
   DEFAULT_ROOM_OPTIONS,
   PerudoRoom,
@@ -20,8 +20,8 @@ import {
   parseTurnSeconds,
   type RoomConnection,
   type RoomHost,
-} from "./room/room";
-import { cryptoDice } from "./room/secrets";
+} from "./room/room.ts";
+import { cryptoDice } from "./room/secrets.ts";
 
 export interface Env {
   Main: DurableObjectNamespace<Main>;

@@ -13,7 +13,7 @@ import {
   type Phase,
   type PlayerId,
   type RoundResult,
-} from "./engine/types";
+} from "./engine/types.ts";
 
 /** Bumped on any change a deployed client could notice. Sent in `welcome`. */
 export const PROTOCOL_VERSION = 1;

@@ -1,5 +1,5 @@
 // npm run rotate-token -- --stack <name>  (see scripts/ops/rotate-token.ts and docs/operations.md)
-import { runCli } from "./lib/cli.js";
-import { rotateTokenCommand } from "./ops/rotate-token.js";
+import { runCli } from "./lib/cli.ts";
+import { rotateTokenCommand } from "./ops/rotate-token.ts";
 
 await runCli((context) => rotateTokenCommand(context));

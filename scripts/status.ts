@@ -1,5 +1,5 @@
 // npm run status -- --stack <name>  (see scripts/ops/status.ts and docs/operations.md)
-import { runCli } from "./lib/cli.js";
-import { statusCommand } from "./ops/status.js";
+import { runCli } from "./lib/cli.ts";
+import { statusCommand } from "./ops/status.ts";
 
 await runCli((context) => statusCommand(context));

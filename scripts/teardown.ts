@@ -1,5 +1,5 @@
 // npm run teardown -- --stack <name>  (see scripts/ops/teardown.ts and docs/operations.md)
-import { runCli } from "./lib/cli.js";
-import { teardownCommand } from "./ops/teardown.js";
+import { runCli } from "./lib/cli.ts";
+import { teardownCommand } from "./ops/teardown.ts";
 
 await runCli((context) => teardownCommand(context));

@@ -5,8 +5,8 @@
 // production code in party/ stays untouched. Counters live in module memory (one isolate serves
 // the Worker and its Durable Objects under `wrangler dev`) and are read over HTTP:
 //   GET /__bench/counters  -> { rooms: { [roomId]: StorageCounters } }
-import production, { Main as ProductionMain, type Env } from "../../party/index";
-import type { StorageCounters } from "../lib/storage-counters.js";
+import production, { Main as ProductionMain, type Env } from "../../party/index.ts";
+import type { StorageCounters } from "../lib/storage-counters.ts";
 
 export type { Env, StorageCounters };
 

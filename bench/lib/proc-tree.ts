@@ -77,14 +77,17 @@ export class PeakMemory {
   #peak = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly rootPid: number, intervalMs = 250) {
+  readonly #rootPid: number;
+
+  constructor(rootPid: number, intervalMs = 250) {
+    this.#rootPid = rootPid;
     this.sample();
     this.#timer = setInterval(() => this.sample(), intervalMs);
     this.#timer.unref();
   }
 
   sample(): void {
-    this.#peak = Math.max(this.#peak, sampleTree(this.rootPid).rssBytes);
+    this.#peak = Math.max(this.#peak, sampleTree(this.#rootPid).rssBytes);
   }
 
   stop(): number {

@@ -3,7 +3,7 @@
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startDevServer, type DevServer } from "../../test/support/dev-server.js";
+import { startDevServer, type DevServer } from "../../test/support/dev-server.ts";
 
 /** The wrangler configs the bench runs, relative to the project root. */
 export const WORKERS = {

@@ -1,7 +1,7 @@
 // Running the wrangler CLI (and other commands) as children: offline, no credentials from the
 // parent environment, own process group so a timeout can stop everything they started.
-import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT, WRANGLER_BIN } from "../../test/support/dev-server.js";
-import { runCollected } from "../../test/support/run-process.js";
+import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT, WRANGLER_BIN } from "../../test/support/dev-server.ts";
+import { runCollected } from "../../test/support/run-process.ts";
 
 export interface CommandResult {
   code: number | null;

@@ -11,11 +11,11 @@
 //   previous action is unanswered (closed loop), which shows up as lower throughput.
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import type { ServerMessage, StateView } from "../../party/protocol";
-import { mulberry32 } from "../../party/engine/dice";
-import { summarize } from "../lib/stats";
-import { decide } from "./strategy";
-import type { ChildMessage, LoadConfig, LoadResult, ParentMessage } from "./types";
+import type { ServerMessage, StateView } from "../../party/protocol.ts";
+import { mulberry32 } from "../../party/engine/dice.ts";
+import { summarize } from "../lib/stats.ts";
+import { decide } from "./strategy.ts";
+import type { ChildMessage, LoadConfig, LoadResult, ParentMessage } from "./types.ts";
 
 type Phase = "setup" | "warmup" | "window" | "drain";
 
@@ -47,9 +47,12 @@ function inWindow(run: Run, at: number): boolean {
 class Limiter {
   #active = 0;
   readonly #queue: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
+  readonly #limit: number;
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
     this.#active++;
     try {
       return await task();
@@ -119,11 +122,15 @@ class EchoRoom implements Room {
   #next = 0;
   #closing = false;
 
-  constructor(
-    private readonly run: Run,
-    private readonly url: string,
-    private readonly limiter: Limiter,
-  ) {}
+  private readonly run: Run;
+  private readonly url: string;
+  private readonly limiter: Limiter;
+
+  constructor(run: Run, url: string, limiter: Limiter) {
+    this.run = run;
+    this.url = url;
+    this.limiter = limiter;
+  }
 
   async setup(): Promise<void> {
     const { clientsPerRoom } = this.run.config;
@@ -199,11 +206,15 @@ class PerudoRoom implements Room {
   #closing = false;
   #lastPhase: string | null = null;
 
-  constructor(
-    private readonly run: Run,
-    private readonly url: string,
-    private readonly limiter: Limiter,
-  ) {}
+  private readonly run: Run;
+  private readonly url: string;
+  private readonly limiter: Limiter;
+
+  constructor(run: Run, url: string, limiter: Limiter) {
+    this.run = run;
+    this.url = url;
+    this.limiter = limiter;
+  }
 
   async setup(): Promise<void> {
     const { clientsPerRoom } = this.run.config;

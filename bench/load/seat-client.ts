@@ -1,7 +1,7 @@
 // A sequential WebSocket player for the cost section: sends one message, waits for its answer,
 // and keeps every frame it received (so frames per action can be counted exactly).
 import WebSocket from "ws";
-import type { ServerMessage, StateView } from "../../party/protocol";
+import type { ServerMessage, StateView } from "../../party/protocol.ts";
 
 export class SeatClient {
   readonly frames: ServerMessage[] = [];
@@ -14,10 +14,13 @@ export class SeatClient {
   #closed: Promise<void> = Promise.resolve();
   readonly #sentAt: number[] = [];
 
-  constructor(
-    readonly name: string,
-    private readonly url: string,
-  ) {}
+  readonly name: string;
+  private readonly url: string;
+
+  constructor(name: string, url: string) {
+    this.name = name;
+    this.url = url;
+  }
 
   /** Opens (or reopens) the socket and waits for the welcome and the first state. */
   async connect(timeoutMs = 10_000): Promise<void> {

@@ -3,8 +3,8 @@
 // illegal bid by accident. Good enough to finish real games: it estimates how many dice show a
 // face from its own cup plus the odds for the unknown dice, raises where the estimate holds up,
 // and calls dudo (or, sometimes, calza) when the standing bid looks too high.
-import type { Face } from "../../party/engine/types";
-import type { StateView } from "../../party/protocol";
+import type { Face } from "../../party/engine/types.ts";
+import type { StateView } from "../../party/protocol.ts";
 
 export type BotAction =
   | { type: "bid"; quantity: number; face: Face }

@@ -1,7 +1,7 @@
 // Renders the report as a short markdown page (tables first, details after) and its SVG plots.
-import { lineChart, barChart } from "./svg.js";
-import { kb } from "./targets.js";
-import type { BenchReport, Verdict } from "./types.js";
+import { lineChart, barChart } from "./svg.ts";
+import { kb } from "./targets.ts";
+import type { BenchReport, Verdict } from "./types.ts";
 
 export interface RenderedReport {
   markdown: string;

@@ -1,6 +1,6 @@
 // The targets, each as measured / baseline = ratio against its limit, met or not.
-import { round } from "../lib/stats.js";
-import type { BenchReport, Verdict } from "./types.js";
+import { round } from "../lib/stats.ts";
+import type { BenchReport, Verdict } from "./types.ts";
 
 export const TARGETS = {
   p99Ratio: 1.25,

@@ -1,8 +1,8 @@
 // The report `npm run bench` writes to bench/results/<stamp>.json (and renders as markdown).
-import type { BundleSection } from "../sections/bundle.js";
-import type { CostSection } from "../sections/cost.js";
-import type { DeploySection } from "../sections/deploy.js";
-import type { RoomLoadRun } from "../sections/room-load.js";
+import type { BundleSection } from "../sections/bundle.ts";
+import type { CostSection } from "../sections/cost.ts";
+import type { DeploySection } from "../sections/deploy.ts";
+import type { RoomLoadRun } from "../sections/room-load.ts";
 
 /** A section either holds its measurement or says why it was not measured. */
 export type Section<T> = { measured: true; data: T } | { measured: false; reason: string };

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { WORKERS } from "../lib/servers.js";
-import { runWrangler } from "../lib/wrangler.js";
+import { WORKERS } from "../lib/servers.ts";
+import { runWrangler } from "../lib/wrangler.ts";
 
 export interface BundleInput {
   /** A package name (node_modules/<pkg>) or a project file. */

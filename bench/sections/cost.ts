@@ -2,15 +2,15 @@
 // (bench/baseline/counted.ts), one action at a time, so every storage call, row, alarm and
 // WebSocket frame is attributed to the action that caused it. Also: a battery of refused
 // actions, and a reconnect storm (every client drops and rejoins with its seat token).
-import { mulberry32 } from "../../party/engine/dice";
-import type { ServerMessage } from "../../party/protocol";
-import { sampleTree } from "../lib/proc-tree.js";
-import { round } from "../lib/stats.js";
-import { startWorker } from "../lib/servers.js";
-import { decide } from "../load/strategy.js";
-import { SeatClient } from "../load/seat-client.js";
-import { PRICES } from "../pricing.js";
-import type { StorageCounters } from "../lib/storage-counters.js";
+import { mulberry32 } from "../../party/engine/dice.ts";
+import type { ServerMessage } from "../../party/protocol.ts";
+import { sampleTree } from "../lib/proc-tree.ts";
+import { round } from "../lib/stats.ts";
+import { startWorker } from "../lib/servers.ts";
+import { decide } from "../load/strategy.ts";
+import { SeatClient } from "../load/seat-client.ts";
+import { PRICES } from "../pricing.ts";
+import type { StorageCounters } from "../lib/storage-counters.ts";
 
 type Counters = StorageCounters;
 

@@ -5,9 +5,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../test/support/dev-server.js";
-import { median, round } from "../lib/stats.js";
-import { cleanEnv, runCommand, runWrangler } from "../lib/wrangler.js";
+import { PROJECT_ROOT } from "../../test/support/dev-server.ts";
+import { median, round } from "../lib/stats.ts";
+import { cleanEnv, runCommand, runWrangler } from "../lib/wrangler.ts";
 
 export interface DeploySection {
   runs: number;
@@ -41,7 +41,7 @@ export function deployUnavailable(): string | null {
 
 export async function measureDeploy(options: { runs: number; deadline: number }): Promise<DeploySection> {
   // Imported lazily: the fake lives in test/support and may be missing on an old checkout.
-  const { startFakeCloudflare } = await import("../../test/support/fake-cloudflare/index.js");
+  const { startFakeCloudflare } = await import("../../test/support/fake-cloudflare/index.ts");
   const fake = await startFakeCloudflare({
     accountId: ACCOUNT_ID,
     tokens: { [DEPLOY_TOKEN]: { status: "active", kind: "account", expiresOn: inAYear() } },

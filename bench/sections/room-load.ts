@@ -3,11 +3,11 @@
 // its proxy and workerd) at the start and end of the measuring window, and its RSS is sampled.
 import { fork } from "node:child_process";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../test/support/dev-server.js";
-import { PeakMemory, sampleTree } from "../lib/proc-tree.js";
-import { round } from "../lib/stats.js";
-import { startWorker } from "../lib/servers.js";
-import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.js";
+import { PROJECT_ROOT } from "../../test/support/dev-server.ts";
+import { PeakMemory, sampleTree } from "../lib/proc-tree.ts";
+import { round } from "../lib/stats.ts";
+import { startWorker } from "../lib/servers.ts";
+import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.ts";
 
 export interface RoomLoadOptions {
   target: LoadTarget;

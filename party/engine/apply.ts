@@ -1,8 +1,8 @@
 // The reducer: apply(state, action, dice) -> next state and events, or a refusal as a value.
 // Pure: no clock, no randomness except the DiceSource passed in, and the input is never mutated
 // (every change builds new objects), so a refused action leaves the caller's state untouched.
-import { countFace, isFace, isQuantity, raiseError, timeoutBid } from "./rules";
-import { activeFrom, activePlayers, findPlayer, nextActiveAfter, nextSeatedAfter } from "./turns";
+import { countFace, isFace, isQuantity, raiseError, timeoutBid } from "./rules.ts";
+import { activeFrom, activePlayers, findPlayer, nextActiveAfter, nextSeatedAfter } from "./turns.ts";
 import {
   ErrorCode,
   MAX_PLAYERS,
@@ -18,7 +18,7 @@ import {
   type Player,
   type PlayerId,
   type RoundResult,
-} from "./types";
+} from "./types.ts";
 
 /** An empty table: lobby, round 0, no players. */
 export function createGame(): GameState {

@@ -1,6 +1,6 @@
 // Deterministic dice sources for tests and replays. Production rolls with crypto in the room;
 // the engine itself never draws randomness, it only calls the DiceSource it is given.
-import type { DiceSource, Face } from "./types";
+import type { DiceSource, Face } from "./types.ts";
 
 /** mulberry32: a tiny, well-distributed 32-bit PRNG; same seed, same dice, on every platform. */
 export function mulberry32(seed: number): () => number {

@@ -1,5 +1,5 @@
 // Bid legality and counting: Perudo's rules as pure functions of plain values.
-import type { Bid, Face } from "./types";
+import type { Bid, Face } from "./types.ts";
 
 export const ACE: Face = 1;
 

@@ -1,6 +1,6 @@
 // Seat order as plain data. Seats are the `players` array in join order; eliminated players keep
 // their seat until they leave, so "next" always skips them and wraps around the table.
-import type { Player, PlayerId } from "./types";
+import type { Player, PlayerId } from "./types.ts";
 
 export function isActive(player: Player): boolean {
   return !player.eliminated;

@@ -1,6 +1,6 @@
 // Hidden information as a pure projection: what one seat (or a spectator) may see.
-import { findPlayer } from "./turns";
-import type { GameState, GameView, PlayerId, RoundResult } from "./types";
+import { findPlayer } from "./turns.ts";
+import type { GameState, GameView, PlayerId, RoundResult } from "./types.ts";
 
 /**
  * `playerId`'s view: their own dice, and for everyone only public facts (names, dice counts,

@@ -1,7 +1,7 @@
 // The one record a room keeps in Durable Object storage. Everything needed to resume a room after
 // eviction, restart or hibernation lives here (connections carry only their seat binding), and
 // every accepted change rewrites it in a single put.
-import type { GameState, PlayerId } from "../engine/types";
+import type { GameState, PlayerId } from "../engine/types.ts";
 
 export const DOCUMENT_VERSION = 1;
 export const DOCUMENT_KEY = "room";

@@ -1,6 +1,6 @@
 // The Worker's HTTP surface before a request reaches a room: which paths are rooms, which
 // origins may open sockets, and JSON error bodies (never stack traces).
-import { ROOM_ID_PATTERN } from "../protocol";
+import { ROOM_ID_PATTERN } from "../protocol.ts";
 
 export type RoomPath = { kind: "room"; roomId: string } | { kind: "bad-room-id" } | { kind: "other" };
 

@@ -10,8 +10,8 @@
 //   a refused action, a rejoin, a (re)connection or a disconnection writes nothing (one exception:
 //   the first rejoin into a game whose clock was paused because nobody was connected).
 // - `connected` is derived from the open sockets, never stored.
-import { apply, createGame, viewFor } from "../engine/index";
-import type { Action, DiceSource, GameState, PlayerId } from "../engine/types";
+import { apply, createGame, viewFor } from "../engine/index.ts";
+import type { Action, DiceSource, GameState, PlayerId } from "../engine/types.ts";
 import {
   ErrorCode,
   MAX_MESSAGES_PER_SECOND,
@@ -22,10 +22,10 @@ import {
   type RoomSummary,
   type ServerMessage,
   type StateView,
-} from "../protocol";
-import { newDocument, nextWakeUp, readDocument, type RoomDocument } from "./document";
-import { RateLimiter } from "./rate-limit";
-import { hashSeatToken, newPlayerId, newSeatToken } from "./secrets";
+} from "../protocol.ts";
+import { newDocument, nextWakeUp, readDocument, type RoomDocument } from "./document.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { hashSeatToken, newPlayerId, newSeatToken } from "./secrets.ts";
 
 /** One client connection as the room sees it. */
 export interface RoomConnection {

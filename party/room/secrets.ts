@@ -1,5 +1,5 @@
 // Randomness the room owns: player ids, seat tokens (and their hashes), and production dice.
-import type { DiceSource, Face } from "../engine/types";
+import type { DiceSource, Face } from "../engine/types.ts";
 
 /** 256 random bits, base64url: the secret that lets a player reclaim a seat. Never logged. */
 export function newSeatToken(): string {

@@ -1,7 +1,7 @@
 // The build id: passed to the Worker as BUILD_ID (served by /health) and used as the version
 // tag, so "is the new build live?" is a string comparison.
-import { UsageError } from "./errors.js";
-import type { RunCommand } from "./process.js";
+import { UsageError } from "./errors.ts";
+import type { RunCommand } from "./process.ts";
 
 export const BUILD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -2,12 +2,12 @@
 // parseArgs, then zod for values), and runCli, the only place that calls process.exit, mapping
 // error types to exit codes and printing either a human summary or one --json object.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { z } from "./zod.js";
-import { errorMessage, errorName, exitCodeFor, UsageError } from "./errors.js";
-import { loadDotenv } from "./env.js";
-import { createLogger, type Logger } from "./logger.js";
-import { stopAllChildren } from "./process.js";
-import { createMasker, secretsInEnv, type Masker } from "./secrets.js";
+import { z } from "./zod.ts";
+import { errorMessage, errorName, exitCodeFor, UsageError } from "./errors.ts";
+import { loadDotenv } from "./env.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { stopAllChildren } from "./process.ts";
+import { createMasker, secretsInEnv, type Masker } from "./secrets.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
@@ -58,11 +58,13 @@ export interface CommandOutcome {
 
 /** A command may attach its partial JSON report to an error so --json still prints it. */
 export class CommandFailure extends Error {
-  constructor(
-    readonly error: unknown,
-    readonly json: Record<string, unknown>,
-  ) {
+  readonly error: unknown;
+  readonly json: Record<string, unknown>;
+
+  constructor(error: unknown, json: Record<string, unknown>) {
     super(errorMessage(error));
+    this.error = error;
+    this.json = json;
     this.name = "CommandFailure";
   }
 }

@@ -1,8 +1,8 @@
 // A small typed client for the Cloudflare v4 API: fetch is injected, every result is parsed
 // with zod, and every failure is classified (transient vs auth vs other) so callers can decide
 // what to retry and which exit code to use. Used by the deploy preflight and domain attach.
-import { z } from "./zod.js";
-import { withRetries, type Sleep } from "./retry.js";
+import { z } from "./zod.ts";
+import { withRetries, type Sleep } from "./retry.ts";
 
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4";
 
@@ -57,14 +57,21 @@ export function classifyApiFailure(status: number | undefined, errors: Cloudflar
 /** A failed Cloudflare API call. `endpoint` is the template (e.g. "GET /zones/:zone_id"). */
 export class CloudflareApiError extends Error {
   readonly kind: FailureKind;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+  readonly errors: CloudflareErrorItem[];
+
   constructor(
-    readonly endpoint: string,
-    readonly status: number | undefined,
-    readonly errors: CloudflareErrorItem[],
+    endpoint: string,
+    status: number | undefined,
+    errors: CloudflareErrorItem[],
     detail: string,
     options?: { cause?: unknown },
   ) {
     super(`${endpoint} failed: ${detail}`, options);
+    this.endpoint = endpoint;
+    this.status = status;
+    this.errors = errors;
     this.name = "CloudflareApiError";
     this.kind = classifyApiFailure(status, errors);
   }

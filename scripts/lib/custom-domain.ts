@@ -2,8 +2,8 @@
 // Domain API and no override flags: an existing DNS record (100117) or another Worker holding
 // the hostname (100116) fails loudly instead of being replaced, and the Worker's other custom
 // domains are untouched (unlike wrangler's --domain, which replaces the whole set).
-import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "./cloudflare-api.js";
-import { CredentialsError, DeployError, PreflightError } from "./errors.js";
+import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "./cloudflare-api.ts";
+import { CredentialsError, DeployError, PreflightError } from "./errors.ts";
 
 export const EXISTING_DNS_RECORD_CODE = 100117;
 export const HELD_BY_ANOTHER_WORKER_CODE = 100116;

@@ -3,20 +3,20 @@
 // and takes its I/O (process runner, fetch, sleep, clock, socket check) from DeployDeps.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { z } from "./zod.js";
-import { CloudflareClient, type FetchLike } from "./cloudflare-api.js";
-import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.js";
-import { defaultBuildId, validateBuildId } from "./build-id.js";
-import { attachCustomDomain } from "./custom-domain.js";
-import { buildWranglerEnv } from "./env.js";
-import { exitCodeFor, UsageError } from "./errors.js";
-import { loadStackOutputs, pulumiBin, type StackOutputs } from "./outputs.js";
-import { runPreflight } from "./preflight.js";
-import { runCommand, type RunCommand } from "./process.js";
-import { realSleep, type Sleep } from "./retry.js";
-import { MASK } from "./secrets.js";
-import { verifyBase, verifyDeployment, type SocketCheck } from "./verify.js";
-import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy, wranglerBin, wranglerLaunch } from "./wrangler.js";
+import { z } from "./zod.ts";
+import { CloudflareClient, type FetchLike } from "./cloudflare-api.ts";
+import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.ts";
+import { defaultBuildId, validateBuildId } from "./build-id.ts";
+import { attachCustomDomain } from "./custom-domain.ts";
+import { buildWranglerEnv } from "./env.ts";
+import { exitCodeFor, UsageError } from "./errors.ts";
+import { loadStackOutputs, pulumiBin, type StackOutputs } from "./outputs.ts";
+import { runPreflight } from "./preflight.ts";
+import { runCommand, type RunCommand } from "./process.ts";
+import { realSleep, type Sleep } from "./retry.ts";
+import { MASK } from "./secrets.ts";
+import { verifyBase, verifyDeployment, type SocketCheck } from "./verify.ts";
+import { buildWranglerDeployArgs, formatCommandLine, runWranglerDeploy, wranglerBin, wranglerLaunch } from "./wrangler.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -256,7 +256,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
 
     // --prune-domains: list what would go now, remove only after verification.
     const prune = args.pruneDomains
-      ? await (await import("../ops/prune-domains.js")).prepareDomainPrune({ client, target: outputs, logger })
+      ? await (await import("../ops/prune-domains.ts")).prepareDomainPrune({ client, target: outputs, logger })
       : undefined;
 
     // 3. Deploy

@@ -1,7 +1,7 @@
 // Progress output. Everything goes to stderr (stdout is kept for the summary or the --json
 // object) and through the masker, so no secret is ever printed.
-import type { Masker } from "./secrets.js";
-import { createMaskingWriter } from "./secrets.js";
+import type { Masker } from "./secrets.ts";
+import { createMaskingWriter } from "./secrets.ts";
 
 export interface Logger {
   /** A step heading ("Outputs", "Preflight", ...). */

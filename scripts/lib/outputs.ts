@@ -2,9 +2,9 @@
 // on a deployed stack. Read with `pulumi stack output --json --show-secrets` (or from a file of
 // the same shape) and validated here once; commands receive an already-parsed StackOutputs.
 import { readFile } from "node:fs/promises";
-import { z } from "./zod.js";
-import { CredentialsError, UsageError } from "./errors.js";
-import type { RunCommand } from "./process.js";
+import { z } from "./zod.ts";
+import { CredentialsError, UsageError } from "./errors.ts";
+import type { RunCommand } from "./process.ts";
 
 const HEX32 = /^[0-9a-f]{32}$/;
 // A DNS name: labels of letters, digits and hyphens, at least two labels, no scheme or path.

@@ -9,9 +9,9 @@ import {
   type WorkerDomain,
   type WorkerRoute,
   type Zone,
-} from "./cloudflare-api.js";
-import { CredentialsError, PreflightError } from "./errors.js";
-import type { StackOutputs } from "./outputs.js";
+} from "./cloudflare-api.ts";
+import { CredentialsError, PreflightError } from "./errors.ts";
+import type { StackOutputs } from "./outputs.ts";
 
 export const TOKEN_EXPIRY_WARNING_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,9 +1,9 @@
 // `npm run smoke -- --url <base> [--build-id <id>]`: the deploy's verification on its own.
-import { z } from "./zod.js";
-import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.js";
-import { validateBuildId } from "./build-id.js";
-import { exitCodeFor, UsageError } from "./errors.js";
-import { verifyDeployment, type VerifyOptions } from "./verify.js";
+import { z } from "./zod.ts";
+import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome, type OptionsConfig } from "./cli.ts";
+import { validateBuildId } from "./build-id.ts";
+import { exitCodeFor, UsageError } from "./errors.ts";
+import { verifyDeployment, type VerifyOptions } from "./verify.ts";
 
 export const SMOKE_USAGE = `Usage: npm run smoke -- --url <base> [--build-id <id>] [--origin <origin>] [--timeout <s>] [--json]
 

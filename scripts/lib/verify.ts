@@ -2,11 +2,11 @@
 // waits for DNS and the certificate), then open a WebSocket to a fresh smoke room and require
 // the room's `welcome` and a `state`. Both share one deadline. Used by deploy and by smoke.
 import { randomBytes } from "node:crypto";
-import type { FetchLike } from "./cloudflare-api.js";
-import { UsageError, VerifyError } from "./errors.js";
-import type { Logger } from "./logger.js";
-import type { StackOutputs } from "./outputs.js";
-import { realSleep, type Sleep } from "./retry.js";
+import type { FetchLike } from "./cloudflare-api.ts";
+import { UsageError, VerifyError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { StackOutputs } from "./outputs.ts";
+import { realSleep, type Sleep } from "./retry.ts";
 
 /** Where verification looks: DEPLOY_VERIFY_URL (local testing) or https://<domain>. Throws UsageError. */
 export function verifyBase(env: NodeJS.ProcessEnv, outputs: Pick<StackOutputs, "domain">): string {

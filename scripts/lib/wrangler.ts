@@ -5,11 +5,11 @@ import { existsSync, realpathSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CredentialsError, DeployError } from "./errors.js";
-import type { Logger } from "./logger.js";
-import type { RunCommand, RunResult } from "./process.js";
-import { backoffDelay, realSleep, type Sleep } from "./retry.js";
-import { MASK } from "./secrets.js";
+import { CredentialsError, DeployError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import type { RunCommand, RunResult } from "./process.ts";
+import { backoffDelay, realSleep, type Sleep } from "./retry.ts";
+import { MASK } from "./secrets.ts";
 
 /** The wrangler executable: WRANGLER_BIN, else the project's own (node_modules/.bin/wrangler). */
 export function wranglerBin(env: NodeJS.ProcessEnv, projectRoot: string): string {

@@ -3,16 +3,16 @@
 // built from the stack's *scoped* token (never the operator's ambient credentials), and running
 // wrangler's read commands with --json.
 import path from "node:path";
-import { z } from "../lib/zod.js";
-import { CloudflareClient, type FetchLike } from "../lib/cloudflare-api.js";
-import { buildWranglerEnv } from "../lib/env.js";
-import { CredentialsError, DeployError, PreflightError, UsageError } from "../lib/errors.js";
-import type { Logger } from "../lib/logger.js";
-import { loadStackOutputs, pulumiBin, type StackOutputs } from "../lib/outputs.js";
-import type { RunCommand, RunResult } from "../lib/process.js";
-import type { Sleep } from "../lib/retry.js";
-import type { Masker } from "../lib/secrets.js";
-import { classifyWranglerFailure, wranglerBin } from "../lib/wrangler.js";
+import { z } from "../lib/zod.ts";
+import { CloudflareClient, type FetchLike } from "../lib/cloudflare-api.ts";
+import { buildWranglerEnv } from "../lib/env.ts";
+import { CredentialsError, DeployError, PreflightError, UsageError } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import { loadStackOutputs, pulumiBin, type StackOutputs } from "../lib/outputs.ts";
+import type { RunCommand, RunResult } from "../lib/process.ts";
+import type { Sleep } from "../lib/retry.ts";
+import type { Masker } from "../lib/secrets.ts";
+import { classifyWranglerFailure, wranglerBin } from "../lib/wrangler.ts";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 /** The Pulumi project: Pulumi.yaml sits at the repository root (with `main: infra/`). */

@@ -1,8 +1,8 @@
 // The real effects behind OpsEffects, for the command entry points.
-import type { CommandContext } from "../lib/cli.js";
-import { runCommand } from "../lib/process.js";
-import { realSleep } from "../lib/retry.js";
-import type { OpsEffects } from "./common.js";
+import type { CommandContext } from "../lib/cli.ts";
+import { runCommand } from "../lib/process.ts";
+import { realSleep } from "../lib/retry.ts";
+import type { OpsEffects } from "./common.ts";
 
 export function defaultEffects(context: CommandContext): OpsEffects {
   return {

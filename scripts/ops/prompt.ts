@@ -1,6 +1,6 @@
 // The one interactive question the ops commands ask (teardown, rollback), on a terminal only.
 import { createInterface } from "node:readline/promises";
-import type { Confirm } from "./common.js";
+import type { Confirm } from "./common.ts";
 
 export const terminalConfirm: Confirm = async (question, expected) => {
   const readline = createInterface({ input: process.stdin, output: process.stderr, terminal: true });

@@ -2,11 +2,11 @@
 // still a Custom Domain of the same Worker (the deploy never detaches anything on its own). This
 // lists the Worker's Custom Domains other than the configured host *before* the deploy, and
 // removes them only once the new host has verified. A pure planner and a thin I/O shell.
-import { z } from "../lib/zod.js";
-import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "../lib/cloudflare-api.js";
-import { CredentialsError, DeployError, PreflightError } from "../lib/errors.js";
-import type { Logger } from "../lib/logger.js";
-import type { StackOutputs } from "../lib/outputs.js";
+import { z } from "../lib/zod.ts";
+import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "../lib/cloudflare-api.ts";
+import { CredentialsError, DeployError, PreflightError } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { StackOutputs } from "../lib/outputs.ts";
 
 export type PruneTarget = Pick<StackOutputs, "accountId" | "workerName" | "domain">;
 

@@ -6,13 +6,13 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { z } from "../lib/zod.js";
-import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.js";
-import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
-import { DeployError, PreflightError, UsageError, exitCodeFor } from "../lib/errors.js";
-import type { StackOutputs } from "../lib/outputs.js";
-import { classifyWranglerFailure } from "../lib/wrangler.js";
-import { verifyBase, verifyDeployment } from "../lib/verify.js";
+import { z } from "../lib/zod.ts";
+import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.ts";
+import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.ts";
+import { DeployError, PreflightError, UsageError, exitCodeFor } from "../lib/errors.ts";
+import type { StackOutputs } from "../lib/outputs.ts";
+import { classifyWranglerFailure } from "../lib/wrangler.ts";
+import { verifyBase, verifyDeployment } from "../lib/verify.ts";
 import {
   PROJECT_ROOT,
   buildIdOf,
@@ -26,9 +26,9 @@ import {
   type Deployment,
   type OpsEffects,
   type Version,
-} from "./common.js";
-import { defaultEffects } from "./effects.js";
-import { createWorktree, resolveCommit, type ResolvedCommit } from "./worktree.js";
+} from "./common.ts";
+import { defaultEffects } from "./effects.ts";
+import { createWorktree, resolveCommit, type ResolvedCommit } from "./worktree.ts";
 
 export const ROLLBACK_USAGE = `Usage: npm run rollback -- --stack <name> [--to <version id | git ref>] [flags]
 

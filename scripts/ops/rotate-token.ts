@@ -4,14 +4,14 @@
 // value, runs `pulumi up` (with the operator's bootstrap credentials, like any `pulumi up`),
 // deploys and verifies with the new token through the deploy command, then checks that
 // Cloudflare rejects the old token.
-import { z } from "../lib/zod.js";
-import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.js";
-import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.js";
-import { CredentialsError, DeployError, UsageError, exitCodeFor } from "../lib/errors.js";
-import { pulumiBin } from "../lib/outputs.js";
-import { verifyToken } from "../lib/preflight.js";
-import { PULUMI_DIR, cloudflareClient, loadTarget, stackName, type OpsEffects } from "./common.js";
-import { defaultEffects } from "./effects.js";
+import { z } from "../lib/zod.ts";
+import { CommandFailure, numberFlag, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.ts";
+import { defaultDeployDeps, deployCommand } from "../lib/deploy-command.ts";
+import { CredentialsError, DeployError, UsageError, exitCodeFor } from "../lib/errors.ts";
+import { pulumiBin } from "../lib/outputs.ts";
+import { verifyToken } from "../lib/preflight.ts";
+import { PULUMI_DIR, cloudflareClient, loadTarget, stackName, type OpsEffects } from "./common.ts";
+import { defaultEffects } from "./effects.ts";
 
 export const ROTATION_CONFIG_KEY = "perudo-vibe:tokenRotation";
 

@@ -1,14 +1,14 @@
 // `npm run status -- --stack <s>`: what is live. Gathers each fact on its own (one failing source
 // never hides the others), judges them in a pure function, and renders a table or --json.
-import { defaultBuildId } from "../lib/build-id.js";
-import { CloudflareApiError } from "../lib/cloudflare-api.js";
-import type { CommandContext, CommandOutcome } from "../lib/cli.js";
-import { CommandFailure, parseCliArgs } from "../lib/cli.js";
-import { CliError, CredentialsError, EXIT_CODES, errorMessage } from "../lib/errors.js";
-import type { StackOutputs } from "../lib/outputs.js";
-import { TOKEN_EXPIRY_WARNING_DAYS, verifyToken } from "../lib/preflight.js";
-import { judgeHealth, verifyBase } from "../lib/verify.js";
-import { z } from "../lib/zod.js";
+import { defaultBuildId } from "../lib/build-id.ts";
+import { CloudflareApiError } from "../lib/cloudflare-api.ts";
+import type { CommandContext, CommandOutcome } from "../lib/cli.ts";
+import { CommandFailure, parseCliArgs } from "../lib/cli.ts";
+import { CliError, CredentialsError, EXIT_CODES, errorMessage } from "../lib/errors.ts";
+import type { StackOutputs } from "../lib/outputs.ts";
+import { TOKEN_EXPIRY_WARNING_DAYS, verifyToken } from "../lib/preflight.ts";
+import { judgeHealth, verifyBase } from "../lib/verify.ts";
+import { z } from "../lib/zod.ts";
 import {
   PROJECT_ROOT,
   buildIdOf,
@@ -21,8 +21,8 @@ import {
   type Deployment,
   type OpsEffects,
   type Version,
-} from "./common.js";
-import { defaultEffects } from "./effects.js";
+} from "./common.ts";
+import { defaultEffects } from "./effects.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -332,10 +332,10 @@ export async function statusCommand(context: CommandContext, effects: OpsEffects
 
 /** A status problem carrying its exit code (4 or 6). */
 class StatusProblem extends CliError {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number) {
     super(message);
+    this.exitCode = exitCode;
   }
 }

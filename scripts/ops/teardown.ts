@@ -1,11 +1,11 @@
 // `npm run teardown -- --stack <s>`: deletes the stack's Worker with `wrangler delete` and the
 // stack's own token, after saying exactly what goes with it and getting a yes; then tells the
 // operator to run `pulumi destroy` (or runs it with --destroy-stack). prod needs --i-mean-prod.
-import { z } from "../lib/zod.js";
-import type { CommandContext, CommandOutcome } from "../lib/cli.js";
-import { parseCliArgs } from "../lib/cli.js";
-import { DeployError, UsageError } from "../lib/errors.js";
-import { pulumiBin, type StackOutputs } from "../lib/outputs.js";
+import { z } from "../lib/zod.ts";
+import type { CommandContext, CommandOutcome } from "../lib/cli.ts";
+import { parseCliArgs } from "../lib/cli.ts";
+import { DeployError, UsageError } from "../lib/errors.ts";
+import { pulumiBin, type StackOutputs } from "../lib/outputs.ts";
 import {
   PULUMI_DIR,
   cloudflareClient,
@@ -15,9 +15,9 @@ import {
   wranglerError,
   type Confirm,
   type OpsEffects,
-} from "./common.js";
-import { defaultEffects } from "./effects.js";
-import { terminalConfirm } from "./prompt.js";
+} from "./common.ts";
+import { defaultEffects } from "./effects.ts";
+import { terminalConfirm } from "./prompt.ts";
 
 export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack <name> [--yes] [--i-mean-prod] [--destroy-stack] [--outputs <file>] [--json]
 

@@ -4,10 +4,10 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DeployError, UsageError } from "../lib/errors.js";
-import type { Logger } from "../lib/logger.js";
-import type { RunCommand } from "../lib/process.js";
-import { parseJsonc } from "./jsonc.js";
+import { DeployError, UsageError } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { RunCommand } from "../lib/process.ts";
+import { parseJsonc } from "./jsonc.ts";
 
 export interface ResolvedCommit {
   ref: string;

@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BenchReport } from "../../bench/report/types.js";
-import { PROJECT_ROOT } from "../support/dev-server.js";
+import type { BenchReport } from "../../bench/report/types.ts";
+import { PROJECT_ROOT } from "../support/dev-server.ts";
 
 const TSX = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
 const TSC = path.join(PROJECT_ROOT, "node_modules/.bin/tsc");

@@ -1,10 +1,10 @@
 // The bench bots must never send an illegal bid by mistake: their raise rule is checked against
 // the engine's own, and a bot plays whole games against the engine without a single refusal.
 import { describe, expect, it } from "vitest";
-import { decide, minimumRaise } from "../../bench/load/strategy.js";
-import { apply, createGame, mulberry32, raiseError, seededDice, viewFor } from "../../party/engine/index.js";
-import type { Face, GameState } from "../../party/engine/types.js";
-import type { StateView } from "../../party/protocol.js";
+import { decide, minimumRaise } from "../../bench/load/strategy.ts";
+import { apply, createGame, mulberry32, raiseError, seededDice, viewFor } from "../../party/engine/index.ts";
+import type { Face, GameState } from "../../party/engine/types.ts";
+import type { StateView } from "../../party/protocol.ts";
 
 const FACES: Face[] = [1, 2, 3, 4, 5, 6];
 

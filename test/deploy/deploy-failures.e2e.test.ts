@@ -5,8 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { writePulumiState } from "../support/fake-pulumi.js";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { writePulumiState } from "../support/fake-pulumi.ts";
 import {
   ATTACH,
   PENDING_ZONE_ID,
@@ -22,8 +22,8 @@ import {
   runDeploy,
   stackOutputs,
   type DeployRun,
-} from "./support.js";
-import { expectEndpointsDocumented } from "./permissions-doc.js";
+} from "./support.ts";
+import { expectEndpointsDocumented } from "./permissions-doc.ts";
 
 const DENIED_TOKEN = "e2e-denied-token-Hh7Rr3Ll9Ss1Aa5Cc2Uu";
 const EXPIRED_TOKEN = "e2e-expired-token-Pp4Mm8Nn2Bb6Vv1Xx9Qq";

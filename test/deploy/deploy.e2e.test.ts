@@ -6,10 +6,10 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT, startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.js";
-import { startFakeCloudflare, uploadMetadata, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { writePulumiState } from "../support/fake-pulumi.js";
-import { runCollected, type CollectedRun } from "../support/run-process.js";
+import { PROJECT_ROOT, startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.ts";
+import { startFakeCloudflare, uploadMetadata, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { writePulumiState } from "../support/fake-pulumi.ts";
+import { runCollected, type CollectedRun } from "../support/run-process.ts";
 import {
   ACCOUNT_ID,
   ALLOWED_ORIGIN,
@@ -28,8 +28,8 @@ import {
   runDeploy,
   stackOutputs,
   type DeployRun,
-} from "./support.js";
-import { expectEndpointsDocumented } from "./permissions-doc.js";
+} from "./support.ts";
+import { expectEndpointsDocumented } from "./permissions-doc.ts";
 
 const BUILD = "e2e-build-1";
 let fake: FakeCloudflare;

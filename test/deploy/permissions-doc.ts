@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type TestContext } from "vitest";
-import { PROJECT_ROOT } from "../support/dev-server.js";
-import { documentedEndpoints, writeEndpointEvidence } from "./support.js";
+import { PROJECT_ROOT } from "../support/dev-server.ts";
+import { documentedEndpoints, writeEndpointEvidence } from "./support.ts";
 
 export const PERMISSIONS_DOC = path.join(PROJECT_ROOT, "docs/permissions.md");
 

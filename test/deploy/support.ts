@@ -3,11 +3,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "vitest";
-import { PROJECT_ROOT } from "../support/dev-server.js";
-import type { FakeCloudflare, FakeCloudflareOptions, RecordedRequest } from "../support/fake-cloudflare/index.js";
-import { fakePulumiEnv } from "../support/fake-pulumi.js";
-import { parentEnvWithout } from "../support/parent-env.js";
-import { runCollected, type CollectedRun } from "../support/run-process.js";
+import { PROJECT_ROOT } from "../support/dev-server.ts";
+import type { FakeCloudflare, FakeCloudflareOptions, RecordedRequest } from "../support/fake-cloudflare/index.ts";
+import { fakePulumiEnv } from "../support/fake-pulumi.ts";
+import { parentEnvWithout } from "../support/parent-env.ts";
+import { runCollected, type CollectedRun } from "../support/run-process.ts";
 
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 export const ZONE_ID = "1b1e1c1d1e1f10111213141516171819";

@@ -6,7 +6,7 @@ import {
   startFakeCloudflare,
   type FakeCloudflare,
   type FakeCloudflareOptions,
-} from "../support/fake-cloudflare/index.js";
+} from "../support/fake-cloudflare/index.ts";
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 const ZONE_ID = "b".repeat(32);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../support/dev-server.js";
+import { PROJECT_ROOT } from "../support/dev-server.ts";
 import {
   runWrangler,
   startFakeCloudflare,
@@ -12,7 +12,7 @@ import {
   type FakeCloudflare,
   type RecordedRequest,
   type WranglerResult,
-} from "../support/fake-cloudflare/index.js";
+} from "../support/fake-cloudflare/index.ts";
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 const ZONE_ID = "a".repeat(32);

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.js";
-import { FakePulumiEngine, Secret } from "./support/fake-engine.js";
+import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.ts";
+import { FakePulumiEngine, Secret } from "./support/fake-engine.ts";
 import {
   loadProject,
   loadStackConfig,
@@ -16,7 +16,7 @@ import {
   stopAllPrograms,
   type ProjectFile,
   type RunResult,
-} from "./support/language-host.js";
+} from "./support/language-host.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ZONE_ID = "9a7806061c88ada191ed06f989cc3dac";

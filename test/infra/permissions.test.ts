@@ -10,7 +10,7 @@ import {
   resolvePermissionGroups,
   zoneResources,
 } from "../../infra/permissions.js";
-import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.js";
+import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.ts";
 
 const DOC = readFileSync(path.join(import.meta.dirname, "../../docs/permissions.md"), "utf8");
 const ENDPOINT = /^`(GET|PUT|POST|PATCH|DELETE) (\/[^`]*)`$/;

@@ -13,7 +13,7 @@ import {
   settle,
   valueOf,
   ZONE_ID,
-} from "./support/cloudflare-mocks.js";
+} from "./support/cloudflare-mocks.ts";
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE = "cloudflare:index/zone:Zone";

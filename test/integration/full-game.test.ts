@@ -1,10 +1,10 @@
 // Whole games on real workerd with production (crypto) dice: random legal moves until a winner,
 // and every resolved round re-checked against Perudo's rules from the dice revealed in lastRound.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { ClientMessage, StateView } from "../../party/protocol.js";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
-import { ClientPool, expectPrivateStates, startGame } from "../support/table.js";
-import { uniqueRoom } from "../support/ws-client.js";
+import type { ClientMessage, StateView } from "../../party/protocol.ts";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { ClientPool, expectPrivateStates, startGame } from "../support/table.ts";
+import { uniqueRoom } from "../support/ws-client.ts";
 
 let server: DevServer;
 const pool = new ClientPool();

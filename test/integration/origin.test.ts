@@ -2,8 +2,8 @@
 // they open; listed ones (either of two) play normally; the JSON endpoints carry CORS headers
 // for listed origins only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
-import { TestClient, roomUrl, tryUpgrade, uniqueRoom } from "../support/ws-client.js";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { TestClient, roomUrl, tryUpgrade, uniqueRoom } from "../support/ws-client.ts";
 
 const APP = "https://app.example.com";
 const ADMIN = "https://admin.example.com";

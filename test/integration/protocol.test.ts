@@ -1,9 +1,9 @@
 // Protocol v1 on real workerd: HTTP endpoints, both URL layouts, frame validation, rate limit,
 // every error code reachable through a socket, spectators, dice privacy and seat reconnection.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
-import { ClientPool, expectPrivateStates, expectRefused, startGame, type Seat } from "../support/table.js";
-import { TestClient, roomUrl, uniqueRoom, upgradeStatus } from "../support/ws-client.js";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { ClientPool, expectPrivateStates, expectRefused, startGame, type Seat } from "../support/table.ts";
+import { TestClient, roomUrl, uniqueRoom, upgradeStatus } from "../support/ws-client.ts";
 
 let server: DevServer;
 const pool = new ClientPool();

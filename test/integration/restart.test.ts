@@ -7,10 +7,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StateView } from "../../party/protocol.js";
-import { freePort, startDevServer, type DevServer } from "../support/dev-server.js";
-import { ClientPool, startGame, type Seat } from "../support/table.js";
-import { TestClient, roomUrl, uniqueRoom } from "../support/ws-client.js";
+import type { StateView } from "../../party/protocol.ts";
+import { freePort, startDevServer, type DevServer } from "../support/dev-server.ts";
+import { ClientPool, startGame, type Seat } from "../support/table.ts";
+import { TestClient, roomUrl, uniqueRoom } from "../support/ws-client.ts";
 
 let persistTo: string;
 let port: number;

@@ -3,9 +3,9 @@
 // cleanup of abandoned rooms, and seat tokens stored only as hashes.
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_ROOM_OPTIONS, PerudoRoom, parseTurnSeconds } from "../../party/room/room.js";
-import { cryptoDice } from "../../party/room/secrets.js";
-import { FakeRoomHost, type FakeConnection } from "../support/fake-room-host.js";
+import { DEFAULT_ROOM_OPTIONS, PerudoRoom, parseTurnSeconds } from "../../party/room/room.ts";
+import { cryptoDice } from "../../party/room/secrets.ts";
+import { FakeRoomHost, type FakeConnection } from "../support/fake-room-host.ts";
 
 const OPTIONS = { ...DEFAULT_ROOM_OPTIONS, turnMs: 30_000 };
 

@@ -3,9 +3,9 @@
 // player to act (the engine's timeout bid), moves turnDeadline, resets on a real move, and pauses
 // while no player is connected.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
-import { ClientPool, startGame } from "../support/table.js";
-import { uniqueRoom } from "../support/ws-client.js";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { ClientPool, startGame } from "../support/table.ts";
+import { uniqueRoom } from "../support/ws-client.ts";
 
 const TURN_MS = 2_000;
 let server: DevServer;

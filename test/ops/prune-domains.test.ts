@@ -1,10 +1,10 @@
 // --prune-domains: the planner (pure) and prepare/apply against the fake Cloudflare API.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { CloudflareClient, type WorkerDomain } from "../../scripts/lib/cloudflare-api.js";
-import { createMemoryLogger } from "../../scripts/lib/logger.js";
-import { planDomainPrune, prepareDomainPrune } from "../../scripts/ops/prune-domains.js";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID } from "./support/harness.js";
+import { CloudflareClient, type WorkerDomain } from "../../scripts/lib/cloudflare-api.ts";
+import { createMemoryLogger } from "../../scripts/lib/logger.ts";
+import { planDomainPrune, prepareDomainPrune } from "../../scripts/ops/prune-domains.ts";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID } from "./support/harness.ts";
 
 const target = { accountId: ACCOUNT_ID, workerName: "perudo-vibe-staging", domain: `new.${ZONE}` };
 const domain = (hostname: string, service: string, id = hostname): WorkerDomain => ({ id, hostname, service });

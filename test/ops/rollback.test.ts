@@ -4,10 +4,10 @@
 // injects Cloudflare's refusal and checks the redeploy from a git worktree with real wrangler.
 import { readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommand } from "../../scripts/lib/process.js";
-import { PROJECT_ROOT, startDevServer, type DevServer } from "../support/dev-server.js";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
+import { runCommand } from "../../scripts/lib/process.ts";
+import { PROJECT_ROOT, startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.ts";
 
 const WORKER = "perudo-vibe-staging";
 const DEPLOYMENTS = "POST /accounts/:account_id/workers/scripts/:script_name/deployments";

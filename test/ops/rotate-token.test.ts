@@ -3,10 +3,10 @@
 // for verification -> the old token must be rejected.
 import { writeFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { pulumiCalls } from "../support/fake-pulumi.js";
-import { ACCOUNT_ID, BOOTSTRAP_TOKEN, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { pulumiCalls } from "../support/fake-pulumi.ts";
+import { ACCOUNT_ID, BOOTSTRAP_TOKEN, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.ts";
 
 const NEW_TOKEN = "rotated-deploy-token-FOR-TESTS-fedcba9876543210";
 const BUILD = "rotated1";

@@ -2,10 +2,10 @@
 // --json) and the Cloudflare API against the fake account -> /health of a real local Worker.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultBuildId } from "../../scripts/lib/build-id.js";
-import { runCommand } from "../../scripts/lib/process.js";
-import { freePort, PROJECT_ROOT, startDevServer, type DevServer } from "../support/dev-server.js";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
+import { defaultBuildId } from "../../scripts/lib/build-id.ts";
+import { runCommand } from "../../scripts/lib/process.ts";
+import { freePort, PROJECT_ROOT, startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
 import {
   ACCOUNT_ID,
   BOOTSTRAP_TOKEN,
@@ -17,7 +17,7 @@ import {
   pulumiState,
   runOps,
   stackOutputs,
-} from "./support/harness.js";
+} from "./support/harness.ts";
 
 const DAY = 86_400_000;
 let fake: FakeCloudflare;

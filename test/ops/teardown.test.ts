@@ -2,9 +2,9 @@
 // fake Cloudflare API, with no terminal (as in CI).
 import { rmSync } from "node:fs";
 import { beforeAll, afterAll, describe, expect, it } from "vitest";
-import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.js";
-import { pulumiCalls } from "../support/fake-pulumi.js";
-import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.js";
+import { startFakeCloudflare, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
+import { pulumiCalls } from "../support/fake-pulumi.ts";
+import { ACCOUNT_ID, DEPLOY_TOKEN, ZONE, ZONE_ID, deployBuild, leakedSecrets, pulumiState, runOps, stackOutputs } from "./support/harness.ts";
 
 let fake: FakeCloudflare;
 let state: string;

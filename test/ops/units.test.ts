@@ -1,13 +1,13 @@
 // The pure parts of the ops commands: rollback planning, refusal detection, JSONC reading,
 // status judgement, teardown guards, rotation values.
 import { describe, expect, it } from "vitest";
-import type { StackOutputs } from "../../scripts/lib/outputs.js";
-import type { Deployment, Version } from "../../scripts/ops/common.js";
-import { parseJsonc } from "../../scripts/ops/jsonc.js";
-import { isMigrationRefusal, planRollback } from "../../scripts/ops/rollback.js";
-import { rotationValue } from "../../scripts/ops/rotate-token.js";
-import { assessStatus, renderStatus, type StatusFacts } from "../../scripts/ops/status.js";
-import { describeTeardown, isProduction } from "../../scripts/ops/teardown.js";
+import type { StackOutputs } from "../../scripts/lib/outputs.ts";
+import type { Deployment, Version } from "../../scripts/ops/common.ts";
+import { parseJsonc } from "../../scripts/ops/jsonc.ts";
+import { isMigrationRefusal, planRollback } from "../../scripts/ops/rollback.ts";
+import { rotationValue } from "../../scripts/ops/rotate-token.ts";
+import { assessStatus, renderStatus, type StatusFacts } from "../../scripts/ops/status.ts";
+import { describeTeardown, isProduction } from "../../scripts/ops/teardown.ts";
 
 const V = (n: number) => `0000000${n}-0000-4000-8000-000000000000`;
 const version = (n: number, tag?: string): Version => ({

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../support/dev-server.js";
-import { checkWorkflow, jobs, npmScriptsCalled, parseWorkflow, triggers, type WorkflowFile } from "./workflow-policy.js";
+import { PROJECT_ROOT } from "../support/dev-server.ts";
+import { checkWorkflow, jobs, npmScriptsCalled, parseWorkflow, triggers, type WorkflowFile } from "./workflow-policy.ts";
 
 interface LintResult {
   message: string;

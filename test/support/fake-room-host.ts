@@ -1,9 +1,9 @@
 // An in-process host for PerudoRoom (party/room/room.ts): sockets, storage and clock as plain
 // objects, with counters, so tests can check what the room writes and when it wakes up.
-import { seededDice } from "../../party/engine/index.js";
-import type { ServerMessage } from "../../party/protocol.js";
-import type { RoomDocument } from "../../party/room/document.js";
-import type { RoomConnection, RoomHost, RoomStorage } from "../../party/room/room.js";
+import { seededDice } from "../../party/engine/index.ts";
+import type { ServerMessage } from "../../party/protocol.ts";
+import type { RoomDocument } from "../../party/room/document.ts";
+import type { RoomConnection, RoomHost, RoomStorage } from "../../party/room/room.ts";
 
 export class FakeConnection implements RoomConnection {
   seat: string | null = null;
@@ -11,7 +11,10 @@ export class FakeConnection implements RoomConnection {
   readonly frames: string[] = [];
   closedWith: { code: number; reason: string } | null = null;
 
-  constructor(readonly id: string) {}
+  readonly id: string;
+  constructor(id: string) {
+    this.id = id;
+  }
 
   bind(seat: string | null): void {
     this.seat = seat;

@@ -1,7 +1,7 @@
 // Helpers for integration tests that seat several WebSocket clients at one table.
 import { expect } from "vitest";
-import type { ClientMessage, ErrorCode, StateView } from "../../party/protocol.js";
-import { TestClient, roomUrl } from "./ws-client.js";
+import type { ClientMessage, ErrorCode, StateView } from "../../party/protocol.ts";
+import { TestClient, roomUrl } from "./ws-client.ts";
 
 export interface Seat {
   client: TestClient;

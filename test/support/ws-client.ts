@@ -1,7 +1,7 @@
 // A typed WebSocket test client for the room protocol: connect, send, and await the next server
 // message of a given type (with a timeout), while keeping every frame it ever received.
 import WebSocket from "ws";
-import type { ClientMessage, ServerMessage, StateView } from "../../party/protocol.js";
+import type { ClientMessage, ServerMessage, StateView } from "../../party/protocol.ts";
 
 export type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, { type: T }>;
 
@@ -52,11 +52,12 @@ export class TestClient {
   readonly #sentAt: number[] = [];
   #pumpTimer: NodeJS.Timeout | undefined;
 
-  private constructor(
-    readonly socket: WebSocket,
-    readonly label: string,
-    pace: boolean,
-  ) {
+  readonly socket: WebSocket;
+  readonly label: string;
+
+  private constructor(socket: WebSocket, label: string, pace: boolean) {
+    this.socket = socket;
+    this.label = label;
     this.#pace = pace;
     this.closed = new Promise((resolve) =>
       socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),

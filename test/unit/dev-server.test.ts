@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.js";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
 
 describe("dev server harness", () => {
   let server: DevServer;

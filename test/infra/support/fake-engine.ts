@@ -28,7 +28,11 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** A value the program marked secret. */
 export class Secret {
-  constructor(readonly value: unknown) {}
+  readonly value: unknown;
+
+  constructor(value: unknown) {
+    this.value = value;
+  }
 }
 
 /** A value not known yet (preview). */
@@ -106,7 +110,11 @@ export class FakePulumiEngine {
   #server: import("@grpc/grpc-js").Server | undefined;
   #port = 0;
 
-  constructor(readonly options: FakeEngineOptions) {}
+  readonly options: FakeEngineOptions;
+
+  constructor(options: FakeEngineOptions) {
+    this.options = options;
+  }
 
   get address(): string {
     return `127.0.0.1:${this.#port}`;

@@ -3,11 +3,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT } from "../../support/dev-server.js";
-import { runWrangler, type FakeCloudflare } from "../../support/fake-cloudflare/index.js";
-import { fakePulumiEnv, writePulumiState } from "../../support/fake-pulumi.js";
-import { parentEnvWithout } from "../../support/parent-env.js";
-import { runCollected, type CollectedRun } from "../../support/run-process.js";
+import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT } from "../../support/dev-server.ts";
+import { runWrangler, type FakeCloudflare } from "../../support/fake-cloudflare/index.ts";
+import { fakePulumiEnv, writePulumiState } from "../../support/fake-pulumi.ts";
+import { parentEnvWithout } from "../../support/parent-env.ts";
+import { runCollected, type CollectedRun } from "../../support/run-process.ts";
 
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 export const ZONE_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";

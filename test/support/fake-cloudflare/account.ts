@@ -1,7 +1,7 @@
 // Token verification, user, memberships and accounts.
-import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
-import type { RequestContext, Route } from "./router.js";
-import type { FakeCloudflareState, FakeTokenState } from "./state.js";
+import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { RequestContext, Route } from "./router.ts";
+import type { FakeCloudflareState, FakeTokenState } from "./state.ts";
 
 export const VERIFY_ENDPOINTS = new Set([
   "GET /user/tokens/verify",

@@ -1,7 +1,7 @@
 // Workers Custom Domains: the public Attach/List/Get/Detach API the deploy CLI uses, and the
 // script-level `domains/records` PUT that `wrangler deploy --domain` uses.
-import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
-import type { RequestContext, Route } from "./router.js";
+import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { RequestContext, Route } from "./router.ts";
 import {
   attachWorkerDomain,
   detachWorkerDomain,
@@ -9,7 +9,7 @@ import {
   type FakeCloudflareState,
   type WorkerDomainState,
   type ZoneState,
-} from "./state.js";
+} from "./state.ts";
 
 const DOMAINS = "/accounts/:account_id/workers/domains";
 

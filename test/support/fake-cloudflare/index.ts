@@ -5,20 +5,20 @@
 // See docs/cloudflare-endpoints.md for what wrangler 4.86 calls and why.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { VERIFY_ENDPOINTS, accountRoutes, tokenRoutes } from "./account.js";
-import { domainsRoutes } from "./domains.js";
-import { CloudflareError, fail, type ApiResponse } from "./envelope.js";
-import { Router, type ParsedPart } from "./router.js";
-import { createState, type FakeCloudflareState } from "./state.js";
-import type { Failure, FakeCloudflareOptions, RecordedPart, RecordedRequest } from "./types.js";
-import { workersRoutes } from "./workers.js";
-import { zonesRoutes } from "./zones.js";
+import { VERIFY_ENDPOINTS, accountRoutes, tokenRoutes } from "./account.ts";
+import { domainsRoutes } from "./domains.ts";
+import { CloudflareError, fail, type ApiResponse } from "./envelope.ts";
+import { Router, type ParsedPart } from "./router.ts";
+import { createState, type FakeCloudflareState } from "./state.ts";
+import type { Failure, FakeCloudflareOptions, RecordedPart, RecordedRequest } from "./types.ts";
+import { workersRoutes } from "./workers.ts";
+import { zonesRoutes } from "./zones.ts";
 
-export type * from "./types.js";
-export type * from "./state.js";
-export { FAKE_API_TOKEN, WORKER_DOMAIN_DNS_CONTENT } from "./state.js";
-export { runWrangler, wranglerEnv, type WranglerResult, type RunWranglerOptions } from "./wrangler.js";
-export { uploadMetadata } from "./inspect.js";
+export type * from "./types.ts";
+export type * from "./state.ts";
+export { FAKE_API_TOKEN, WORKER_DOMAIN_DNS_CONTENT } from "./state.ts";
+export { runWrangler, wranglerEnv, type WranglerResult, type RunWranglerOptions } from "./wrangler.ts";
+export { uploadMetadata } from "./inspect.ts";
 
 export interface FakeCloudflare {
   /** Base for CLOUDFLARE_API_BASE_URL: http://127.0.0.1:<port>/client/v4 */

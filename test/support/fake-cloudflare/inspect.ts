@@ -1,5 +1,5 @@
 // Helpers for reading recorded requests in tests.
-import type { RecordedRequest } from "./types.js";
+import type { RecordedRequest } from "./types.ts";
 
 /** The parsed "metadata" part of a Worker upload (PUT script / POST version), if any. */
 export function uploadMetadata(request: RecordedRequest): Record<string, unknown> | undefined {

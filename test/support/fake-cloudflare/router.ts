@@ -1,6 +1,6 @@
 // Endpoint templates -> handlers. A template's ":name" segments become params.
-import type { ApiResponse } from "./envelope.js";
-import type { FakeCloudflareState, FakeTokenState } from "./state.js";
+import type { ApiResponse } from "./envelope.ts";
+import type { FakeCloudflareState, FakeTokenState } from "./state.ts";
 
 /** A multipart part with its bytes (RecordedPart is the public, byte-free view). */
 export interface ParsedPart {

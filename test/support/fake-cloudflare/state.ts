@@ -1,6 +1,6 @@
 // The fake account's state: plain maps that handlers read and mutate, and that tests inspect.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { FakeCloudflareOptions, FakeTokenOptions } from "./types.js";
+import type { FakeCloudflareOptions, FakeTokenOptions } from "./types.ts";
 
 export interface VersionState {
   id: string;

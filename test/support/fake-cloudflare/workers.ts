@@ -1,7 +1,7 @@
 // Workers scripts, versions, deployments, settings and subdomains: what `wrangler deploy`,
 // `versions list`, `deployments list`, `rollback` and `delete` call.
-import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.js";
-import type { RequestContext, Route } from "./router.js";
+import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { RequestContext, Route } from "./router.ts";
 import {
   activeVersion,
   addDeployment,
@@ -13,7 +13,7 @@ import {
   type FakeCloudflareState,
   type ScriptState,
   type VersionState,
-} from "./state.js";
+} from "./state.ts";
 
 const SCRIPT = "/accounts/:account_id/workers/scripts/:script_name";
 

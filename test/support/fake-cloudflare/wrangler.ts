@@ -1,8 +1,8 @@
 // Runs the real wrangler CLI against a fake Cloudflare: no TTY, no metrics, loopback only.
-import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT, WRANGLER_BIN } from "../dev-server.js";
-import { parentEnvWithout } from "../parent-env.js";
-import { runCollected, type CollectedRun } from "../run-process.js";
-import { FAKE_API_TOKEN } from "./state.js";
+import { OFFLINE_WRANGLER_ENV, PROJECT_ROOT, WRANGLER_BIN } from "../dev-server.ts";
+import { parentEnvWithout } from "../parent-env.ts";
+import { runCollected, type CollectedRun } from "../run-process.ts";
+import { FAKE_API_TOKEN } from "./state.ts";
 
 export interface RunWranglerOptions {
   /** Defaults to the fake's default token. */

@@ -1,7 +1,7 @@
 // Zones, DNS records and zone-level Worker routes, plus the script-level routes PUT that
 // `wrangler deploy --route` uses.
-import { CloudflareError, fail, ok, okList, type ApiResponse } from "./envelope.js";
-import type { RequestContext, Route } from "./router.js";
+import { CloudflareError, fail, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { RequestContext, Route } from "./router.ts";
 import {
   addDnsRecord,
   hexId,
@@ -10,7 +10,7 @@ import {
   type FakeCloudflareState,
   type RouteState,
   type ZoneState,
-} from "./state.js";
+} from "./state.ts";
 
 export const zonesRoutes: Route[] = [
   { method: "GET", template: "/zones", handler: listZones },

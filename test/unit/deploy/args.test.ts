@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDeployArgs } from "../../../scripts/lib/deploy-command.js";
-import { UsageError } from "../../../scripts/lib/errors.js";
+import { parseDeployArgs } from "../../../scripts/lib/deploy-command.ts";
+import { UsageError } from "../../../scripts/lib/errors.ts";
 
 describe("parseDeployArgs", () => {
   it("applies the documented defaults", () => {

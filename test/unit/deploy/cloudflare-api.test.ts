@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyApiFailure, CloudflareApiError, CloudflareClient, type FetchLike } from "../../../scripts/lib/cloudflare-api.js";
+import { classifyApiFailure, CloudflareApiError, CloudflareClient, type FetchLike } from "../../../scripts/lib/cloudflare-api.ts";
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CloudflareApiError } from "../../../scripts/lib/cloudflare-api.js";
-import { attachError } from "../../../scripts/lib/custom-domain.js";
-import { CredentialsError, DeployError, PreflightError } from "../../../scripts/lib/errors.js";
+import { CloudflareApiError } from "../../../scripts/lib/cloudflare-api.ts";
+import { attachError } from "../../../scripts/lib/custom-domain.ts";
+import { CredentialsError, DeployError, PreflightError } from "../../../scripts/lib/errors.ts";
 
 const input = { accountId: "a", zoneId: "z", zoneName: "example.com", domain: "perudo.example.com", workerName: "w" };
 const apiError = (status: number | undefined, code?: number) =>

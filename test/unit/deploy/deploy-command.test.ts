@@ -1,13 +1,13 @@
 // The deploy command's shell with every effect injected: no process, network or clock is real.
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { CommandContext } from "../../../scripts/lib/cli.js";
-import { CommandFailure } from "../../../scripts/lib/cli.js";
-import type { FetchLike } from "../../../scripts/lib/cloudflare-api.js";
-import { deployCommand, type DeployDeps } from "../../../scripts/lib/deploy-command.js";
-import { createMemoryLogger } from "../../../scripts/lib/logger.js";
-import type { RunCommand } from "../../../scripts/lib/process.js";
-import { createMasker } from "../../../scripts/lib/secrets.js";
+import type { CommandContext } from "../../../scripts/lib/cli.ts";
+import { CommandFailure } from "../../../scripts/lib/cli.ts";
+import type { FetchLike } from "../../../scripts/lib/cloudflare-api.ts";
+import { deployCommand, type DeployDeps } from "../../../scripts/lib/deploy-command.ts";
+import { createMemoryLogger } from "../../../scripts/lib/logger.ts";
+import type { RunCommand } from "../../../scripts/lib/process.ts";
+import { createMasker } from "../../../scripts/lib/secrets.ts";
 
 const TOKEN = "unit-deploy-token-123456";
 const outputs = {

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildWranglerEnv, loadDotenv } from "../../../scripts/lib/env.js";
+import { buildWranglerEnv, loadDotenv } from "../../../scripts/lib/env.ts";
 
 describe("buildWranglerEnv", () => {
   it("drops every ambient Cloudflare credential and sets the stack's, with telemetry off", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CredentialsError, UsageError } from "../../../scripts/lib/errors.js";
-import { loadStackOutputs, parseStackOutputs } from "../../../scripts/lib/outputs.js";
-import type { RunCommand, RunResult } from "../../../scripts/lib/process.js";
+import { CredentialsError, UsageError } from "../../../scripts/lib/errors.ts";
+import { loadStackOutputs, parseStackOutputs } from "../../../scripts/lib/outputs.ts";
+import type { RunCommand, RunResult } from "../../../scripts/lib/process.ts";
 
 const valid = {
   accountId: "0123456789abcdef0123456789abcdef",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { documentedEndpoints } from "../../deploy/support.js";
+import { documentedEndpoints } from "../../deploy/support.ts";
 
 describe("documentedEndpoints", () => {
   it("reads `METHOD /path` from the first column of markdown tables only", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CloudflareClient, type FetchLike } from "../../../scripts/lib/cloudflare-api.js";
-import { CredentialsError, PreflightError } from "../../../scripts/lib/errors.js";
-import { assessPreflight, throwOnProblems, verifyToken, type PreflightFacts, type PreflightOutputs } from "../../../scripts/lib/preflight.js";
+import { CloudflareClient, type FetchLike } from "../../../scripts/lib/cloudflare-api.ts";
+import { CredentialsError, PreflightError } from "../../../scripts/lib/errors.ts";
+import { assessPreflight, throwOnProblems, verifyToken, type PreflightFacts, type PreflightOutputs } from "../../../scripts/lib/preflight.ts";
 
 const NOW = new Date("2026-11-26T12:00:00Z");
 const outputs: PreflightOutputs = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, withRetries } from "../../../scripts/lib/retry.js";
+import { backoffDelay, withRetries } from "../../../scripts/lib/retry.ts";
 
 describe("backoff", () => {
   it("grows by the factor and is capped", () => {

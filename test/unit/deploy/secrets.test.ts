@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMasker, createMaskingWriter, secretsInEnv } from "../../../scripts/lib/secrets.js";
+import { createMasker, createMaskingWriter, secretsInEnv } from "../../../scripts/lib/secrets.ts";
 
 describe("masking", () => {
   it("masks every occurrence, including URL-encoded and JSON-escaped forms", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { FetchLike } from "../../../scripts/lib/cloudflare-api.js";
-import { VerifyError } from "../../../scripts/lib/errors.js";
-import { createMemoryLogger } from "../../../scripts/lib/logger.js";
-import { judgeHealth, smokeSocketUrl, verifyDeployment, type SocketCheck } from "../../../scripts/lib/verify.js";
+import type { FetchLike } from "../../../scripts/lib/cloudflare-api.ts";
+import { VerifyError } from "../../../scripts/lib/errors.ts";
+import { createMemoryLogger } from "../../../scripts/lib/logger.ts";
+import { judgeHealth, smokeSocketUrl, verifyDeployment, type SocketCheck } from "../../../scripts/lib/verify.ts";
 
 describe("judgeHealth", () => {
   it.each([

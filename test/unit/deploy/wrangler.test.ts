@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { CredentialsError, DeployError } from "../../../scripts/lib/errors.js";
-import { createMemoryLogger } from "../../../scripts/lib/logger.js";
-import type { RunCommand, RunOptions, RunResult } from "../../../scripts/lib/process.js";
+import { CredentialsError, DeployError } from "../../../scripts/lib/errors.ts";
+import { createMemoryLogger } from "../../../scripts/lib/logger.ts";
+import type { RunCommand, RunOptions, RunResult } from "../../../scripts/lib/process.ts";
 import {
   buildWranglerDeployArgs,
   classifyWranglerFailure,
   formatCommandLine,
   parseVersionId,
   runWranglerDeploy,
-} from "../../../scripts/lib/wrangler.js";
+} from "../../../scripts/lib/wrangler.ts";
 
 const plan = {
   workerName: "perudo-vibe-staging",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scriptedDice, seededDice } from "../../../party/engine/dice";
+import { scriptedDice, seededDice } from "../../../party/engine/dice.ts";
 
 describe("seededDice", () => {
   it("is reproducible for a seed and differs between seeds", () => {

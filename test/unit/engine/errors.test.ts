@@ -1,8 +1,8 @@
 // Every error code the engine produces, in one table; and the guard order where two could apply.
 import { describe, expect, it } from "vitest";
-import { createGame } from "../../../party/engine/apply";
-import { ErrorCode, type Action, type GameState } from "../../../party/engine/types";
-import { bidBy, lobby, lobbySeat, playing, refused, seat } from "./helpers";
+import { createGame } from "../../../party/engine/apply.ts";
+import { ErrorCode, type Action, type GameState } from "../../../party/engine/types.ts";
+import { bidBy, lobby, lobbySeat, playing, refused, seat } from "./helpers.ts";
 
 const two = () => playing([seat("a", [2, 3]), seat("b", [4, 5])]);
 const three = () => playing([seat("a", [2, 3]), seat("b", [4, 5]), seat("c", [6])], { currentBid: bidBy("c", 1, 2) });

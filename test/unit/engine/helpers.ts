@@ -1,7 +1,7 @@
 // Test helpers: build engine states by hand (exact dice), apply with purity checks, freeze.
 import { expect } from "vitest";
-import { apply } from "../../../party/engine/apply";
-import { scriptedDice, seededDice } from "../../../party/engine/dice";
+import { apply } from "../../../party/engine/apply.ts";
+import { scriptedDice, seededDice } from "../../../party/engine/dice.ts";
 import type {
   Action,
   ApplyResult,
@@ -14,7 +14,7 @@ import type {
   GameState,
   Player,
   PlayerId,
-} from "../../../party/engine/types";
+} from "../../../party/engine/types.ts";
 
 /** A seated player; no dice means eliminated (pass `eliminated: false` for a lobby seat). */
 export function seat(id: PlayerId, dice: Face[], extra: Partial<Player> = {}): Player {

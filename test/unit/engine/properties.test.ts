@@ -2,12 +2,12 @@
 // random illegal actions and the occasional leave interleaved, checking the engine's invariants.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { apply, createGame } from "../../../party/engine/apply";
-import { mulberry32, seededDice } from "../../../party/engine/dice";
-import { raiseError } from "../../../party/engine/rules";
-import { viewFor } from "../../../party/engine/view";
-import type { Action, DiceSource, Face, GameState, PlayerId, RoundResult } from "../../../party/engine/types";
-import { deepFreeze } from "./helpers";
+import { apply, createGame } from "../../../party/engine/apply.ts";
+import { mulberry32, seededDice } from "../../../party/engine/dice.ts";
+import { raiseError } from "../../../party/engine/rules.ts";
+import { viewFor } from "../../../party/engine/view.ts";
+import type { Action, DiceSource, Face, GameState, PlayerId, RoundResult } from "../../../party/engine/types.ts";
+import { deepFreeze } from "./helpers.ts";
 
 const FACES: Face[] = [1, 2, 3, 4, 5, 6];
 const MAX_STEPS = 3000;

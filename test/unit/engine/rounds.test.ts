@@ -1,7 +1,7 @@
 // bid, dudo, calza, palifico, openers and timeouts, with hand-set dice.
 import { describe, expect, it } from "vitest";
-import { ErrorCode, type Face, type GameState } from "../../../party/engine/types";
-import { bidBy, lobby, lobbySeat, ok, player, playing, refused, scriptedDice, seat, sixes } from "./helpers";
+import { ErrorCode, type Face, type GameState } from "../../../party/engine/types.ts";
+import { bidBy, lobby, lobbySeat, ok, player, playing, refused, scriptedDice, seat, sixes } from "./helpers.ts";
 
 const bid = (playerId: string, quantity: number, face: Face) => ({ type: "bid", playerId, quantity, face }) as const;
 const dudo = (playerId: string) => ({ type: "dudo", playerId }) as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { countFace, formatBid, raiseError, timeoutBid } from "../../../party/engine/rules";
-import type { Face } from "../../../party/engine/types";
+import { countFace, formatBid, raiseError, timeoutBid } from "../../../party/engine/rules.ts";
+import type { Face } from "../../../party/engine/types.ts";
 
 const normal = { palifico: false, bidderDice: 5 };
 const legal = (q: number, f: Face, nq: number, nf: Face, ctx = normal) =>

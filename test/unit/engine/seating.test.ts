@@ -1,8 +1,8 @@
 // join, leave, start and restart: the lobby, host hand-over and the finished table.
 import { describe, expect, it } from "vitest";
-import { createGame } from "../../../party/engine/apply";
-import { ErrorCode, type GameState } from "../../../party/engine/types";
-import { bidBy, lobby, lobbySeat, ok, player, playing, refused, scriptedDice, seat } from "./helpers";
+import { createGame } from "../../../party/engine/apply.ts";
+import { ErrorCode, type GameState } from "../../../party/engine/types.ts";
+import { bidBy, lobby, lobbySeat, ok, player, playing, refused, scriptedDice, seat } from "./helpers.ts";
 
 const join = (playerId: string, name = playerId.toUpperCase()) => ({ type: "join", playerId, name }) as const;
 const leave = (playerId: string) => ({ type: "leave", playerId }) as const;

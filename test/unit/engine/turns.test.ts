@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { activeFrom, nextActiveAfter, nextSeatedAfter } from "../../../party/engine/turns";
-import { seat } from "./helpers";
+import { activeFrom, nextActiveAfter, nextSeatedAfter } from "../../../party/engine/turns.ts";
+import { seat } from "./helpers.ts";
 
 const table = [seat("a", [2]), seat("b", []), seat("c", [3]), seat("d", [4]), seat("e", [])];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { viewFor } from "../../../party/engine/view";
-import type { GameState } from "../../../party/engine/types";
-import { bidBy, deepFreeze, playing, seat } from "./helpers";
+import { viewFor } from "../../../party/engine/view.ts";
+import type { GameState } from "../../../party/engine/types.ts";
+import { bidBy, deepFreeze, playing, seat } from "./helpers.ts";
 
 const state: GameState = deepFreeze(
   playing([seat("a", [1, 2, 3]), seat("b", [4, 5]), seat("c", [])], {
