@@ -11,12 +11,14 @@ import {
   originAllowed,
   parseAllowedOrigins,
   withCors,
+  withOwnOrigin,
   withSafeConnectionId,
 } from "./room/http.ts";
 import {
   DEFAULT_ROOM_OPTIONS,
   PerudoRoom,
   encode,
+  parseRolloutGraceSeconds,
   parseTurnSeconds,
   type RoomConnection,
   type RoomHost,
@@ -28,6 +30,7 @@ export interface Env {
   BUILD_ID: string;
   ALLOWED_ORIGINS: string;
   TURN_SECONDS: string;
+  ROLLOUT_GRACE_SECONDS: string;
 }
 
 /** What a socket carries through hibernation: only the seat it is bound to. */
@@ -46,6 +49,7 @@ export class Main extends Server<Env> {
       this.#room = await PerudoRoom.load(() => this.name, this.#host(), {
         ...DEFAULT_ROOM_OPTIONS,
         turnMs: parseTurnSeconds(this.env.TURN_SECONDS) * 1000,
+        rolloutGraceMs: parseRolloutGraceSeconds(this.env.ROLLOUT_GRACE_SECONDS) * 1000,
       });
     } catch (error) {
       console.error(`room ${this.#label}: could not load:`, describe(error));
@@ -118,6 +122,7 @@ export class Main extends Server<Env> {
         // SQLite-backed: the synchronous KV API writes the same table as get/put (__cf_kv) with
         // nothing to await; the output gate holds every later send until the write is durable.
         save: (document: RoomDocument) => storage.kv.put(DOCUMENT_KEY, document),
+        keep: (key: string, record: unknown) => storage.kv.put(key, record),
         deleteAll: async () => {
           await storage.deleteAlarm();
           await storage.deleteAll();
@@ -176,7 +181,9 @@ function withoutStack(message: string): Error {
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
-    const allowedOrigins = parseAllowedOrigins(env.ALLOWED_ORIGINS);
+    // The play page is served from this Worker's own origin (static assets), so that origin is
+    // always allowed, whatever the list says.
+    const allowedOrigins = withOwnOrigin(parseAllowedOrigins(env.ALLOWED_ORIGINS), url.origin);
     if (url.pathname === "/health") {
       if (request.method !== "GET" && request.method !== "HEAD") return notFound();
       const health = Response.json({ ok: true, name: "perudo-vibe", version: env.BUILD_ID || "dev" });

@@ -1,4 +1,4 @@
-// The wire protocol between perudo-vibe clients and a room, version 1 (docs/protocol.md).
+// The wire protocol between perudo-vibe clients and a room, version 1.1 (docs/protocol.md).
 // Client messages are parsed with zod (zod/mini); server messages are plain typed values. The room is the
 // only producer of server messages and the only consumer of client messages.
 // zod/mini: the tree-shakable build of zod 4 (the classic one was 93% of the Worker bundle). It
@@ -15,8 +15,13 @@ import {
   type RoundResult,
 } from "./engine/types.ts";
 
-/** Bumped on any change a deployed client could notice. Sent in `welcome`. */
+/** Major version: bumped only by a change that breaks a deployed client. Sent in `welcome`. */
 export const PROTOCOL_VERSION = 1;
+/**
+ * Minor version: bumped by additive changes (new fields, new codes) a 1.0 client can ignore.
+ * Sent in `welcome` as `minor`; absent means 0. See the changelog in docs/protocol.md.
+ */
+export const PROTOCOL_MINOR = 1;
 
 /** A text frame larger than this (in UTF-8 bytes) is refused with BAD_MESSAGE. */
 export const MAX_FRAME_BYTES = 1024;
@@ -26,10 +31,14 @@ export const MAX_MESSAGES_PER_SECOND = 10;
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Every `error.code` a client can receive: the engine's codes (rules), plus INTERNAL, which is
- * only sent when the server itself failed (a bug, never the client's fault; nothing changed).
+ * Every `error.code` a client can receive: the engine's codes (rules), plus the room's own:
+ * - NOT_SEATED (1.1): this connection holds no seat yet (join or rejoin first). The seat token a
+ *   client keeps is NOT in question; UNKNOWN_SEAT is only ever about a token.
+ * - ROOM_RESET (1.1): the room's stored game could not be read; it starts again as an empty lobby
+ *   (the old record is kept for the operators). Sent on connect until someone joins.
+ * - INTERNAL: the server itself failed (a bug, never the client's fault; nothing changed).
  */
-export const ErrorCode = { ...EngineErrorCode, INTERNAL: "INTERNAL" } as const;
+export const ErrorCode = { ...EngineErrorCode, NOT_SEATED: "NOT_SEATED", ROOM_RESET: "ROOM_RESET", INTERNAL: "INTERNAL" } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** WebSocket close codes the room uses (4000-4999 is the application range). */
@@ -149,14 +158,17 @@ export interface StateView {
   turn: PlayerId | null;
   currentBid: Bid | null;
   palifico: boolean;
+  /** The most recently resolved round; `lastRound.round` (1.1) says which round it was. */
   lastRound: RoundResult | null;
   winnerId: PlayerId | null;
   /** Epoch milliseconds when the turn timer acts for `turn`; null when no turn is running. */
   turnDeadline: number | null;
+  /** (1.1) The server's clock (epoch ms) when this state was sent: count down `turnDeadline - serverTime`. */
+  serverTime: number;
 }
 
 export type ServerMessage =
-  | { type: "welcome"; protocol: typeof PROTOCOL_VERSION; room: string }
+  | { type: "welcome"; protocol: typeof PROTOCOL_VERSION; minor: typeof PROTOCOL_MINOR; room: string }
   | { type: "joined"; playerId: PlayerId; seatToken: string }
   | { type: "state"; state: StateView }
   | { type: "error"; code: ErrorCode; message: string }

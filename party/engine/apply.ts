@@ -265,6 +265,7 @@ function resolve(
   }
 
   const result: RoundResult = {
+    round: state.round,
     call: kind,
     callerId,
     bid: { ...standing },

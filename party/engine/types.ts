@@ -28,6 +28,8 @@ export interface Bid {
 }
 
 export interface RoundResult {
+  /** The round this result resolved (a game's first round is 1). */
+  round: number;
   call: "dudo" | "calza";
   callerId: PlayerId;
   bid: Bid;

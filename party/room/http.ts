@@ -25,6 +25,14 @@ export function parseAllowedOrigins(raw: string | undefined): string[] {
     .filter((origin) => origin !== "");
 }
 
+/**
+ * The allow-list plus the Worker's own origin (where the play page is served). An empty list
+ * stays empty: it already allows every origin.
+ */
+export function withOwnOrigin(allowed: readonly string[], ownOrigin: string): string[] {
+  return allowed.length === 0 || allowed.includes(ownOrigin) ? [...allowed] : [...allowed, ownOrigin];
+}
+
 export function originAllowed(origin: string | null, allowed: readonly string[]): boolean {
   return allowed.length === 0 || (origin !== null && allowed.includes(origin));
 }

@@ -15,6 +15,7 @@ import type { Action, DiceSource, GameState, PlayerId } from "../engine/types.ts
 import {
   ErrorCode,
   MAX_MESSAGES_PER_SECOND,
+  PROTOCOL_MINOR,
   PROTOCOL_VERSION,
   CloseCode,
   parseClientFrame,
@@ -23,7 +24,7 @@ import {
   type ServerMessage,
   type StateView,
 } from "../protocol.ts";
-import { newDocument, nextWakeUp, readDocument, type RoomDocument } from "./document.ts";
+import { UNREADABLE_KEY_PREFIX, newDocument, nextWakeUp, readDocument, type RoomDocument } from "./document.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { hashSeatToken, newPlayerId, newSeatToken } from "./secrets.ts";
 
@@ -52,6 +53,8 @@ export interface RoomStorage {
   /** One write. `#commit` issues it and any `setAlarm` in the same turn, so they commit together. */
   save(document: RoomDocument): void;
   deleteAll(): Promise<void>;
+  /** Stores `record` under `key` as it is (an unreadable document kept for inspection); gated like `save`. */
+  keep(key: string, record: unknown): void;
   getAlarm(): Promise<number | null>;
   /** Schedules the alarm; gated like `save` (a failure must not reach the caller as a rejection). */
   setAlarm(at: number): void;
@@ -72,13 +75,20 @@ export interface RoomOptions {
   idleMs: number;
   /** When cleanup is due but someone is still connected, look again after this long. */
   cleanupRetryMs: number;
+  /**
+   * Rollout grace: when the room starts with no socket attached (a deploy, an eviction or a crash
+   * dropped them all) and a turn running, the player to act gets at least this long from then.
+   */
+  rolloutGraceMs: number;
 }
 
 export const DEFAULT_TURN_SECONDS = 60;
+export const DEFAULT_ROLLOUT_GRACE_SECONDS = 15;
 export const DEFAULT_ROOM_OPTIONS: RoomOptions = {
   turnMs: DEFAULT_TURN_SECONDS * 1000,
   idleMs: 24 * 60 * 60 * 1000,
   cleanupRetryMs: 60 * 60 * 1000,
+  rolloutGraceMs: DEFAULT_ROLLOUT_GRACE_SECONDS * 1000,
 };
 
 /** TURN_SECONDS: any positive number (small values are for tests); anything else means 60. */
@@ -87,6 +97,14 @@ export function parseTurnSeconds(raw: string | undefined): number {
   return raw !== undefined && raw.trim() !== "" && Number.isFinite(seconds) && seconds > 0
     ? seconds
     : DEFAULT_TURN_SECONDS;
+}
+
+/** ROLLOUT_GRACE_SECONDS: any number >= 0 (0 turns the grace off); anything else means 15. */
+export function parseRolloutGraceSeconds(raw: string | undefined): number {
+  const seconds = Number(raw);
+  return raw !== undefined && raw.trim() !== "" && Number.isFinite(seconds) && seconds >= 0
+    ? seconds
+    : DEFAULT_ROLLOUT_GRACE_SECONDS;
 }
 
 /** The only way a server message becomes a frame. */
@@ -118,12 +136,44 @@ export class PerudoRoom {
    * document still holds PartyServer's name record, so its cleanup is scheduled here.
    */
   static async load(roomId: () => string, host: RoomHost, options: RoomOptions): Promise<PerudoRoom> {
-    const stored = readDocument(await host.storage.load());
-    // The id is only asked for when nothing is stored: a stored room knows its own name.
-    const document = stored ?? newDocument(roomId(), createGame(), host.now() + options.idleMs);
+    const raw = await host.storage.load();
+    const stored = readDocument(raw);
+    const now = host.now();
+    // The id is only asked for when no usable record is stored: a stored room knows its own name.
+    const document = stored.kind === "ok" ? stored.document : newDocument(roomId(), createGame(), now + options.idleMs);
     const room = new PerudoRoom(host, options, document, await host.storage.getAlarm());
+    if (stored.kind === "unreadable") room.#replaceUnreadable(raw, stored.reason);
+    else room.#grantRolloutGrace();
     room.#armAlarm();
     return room;
+  }
+
+  /**
+   * Keeps a record this build cannot read under its own key (never deleted by the room), logs
+   * it, and starts a fresh lobby that tells connecting clients what happened (ROOM_RESET).
+   */
+  #replaceUnreadable(raw: unknown, reason: string): void {
+    const now = this.#host.now();
+    const key = `${UNREADABLE_KEY_PREFIX}${now}`;
+    this.#host.storage.keep(key, raw);
+    console.error(`room ${this.roomId}: stored document unreadable (${reason}); kept as "${key}", starting a fresh lobby`);
+    this.#commit({ ...this.#document, resetAt: now, unreadableKeys: [key] });
+  }
+
+  /**
+   * After a deploy, an eviction or a crash every socket is gone; the clients need a moment to
+   * reconnect and rejoin. So a room that starts with no socket attached and a turn running moves
+   * a deadline that is closer than the grace out to now + grace (one write). A hibernation
+   * wake-up keeps its sockets, so it never extends a turn. An abandoned game still pauses: the
+   * alarm at the new deadline finds nobody connected.
+   */
+  #grantRolloutGrace(): void {
+    const { game, turnDeadline } = this.#document;
+    if (game.phase !== "playing" || game.turn === null || turnDeadline === null) return;
+    if (this.#connectedSockets() > 0) return;
+    const graceUntil = this.#host.now() + this.#options.rolloutGraceMs;
+    if (turnDeadline >= graceUntil) return;
+    this.#commit({ ...this.#document, turnDeadline: graceUntil });
   }
 
   get roomId(): string {
@@ -133,7 +183,14 @@ export class PerudoRoom {
   // ------------------------------------------------------------------------------- events
 
   connect(connection: RoomConnection): void {
-    connection.send(encode({ type: "welcome", protocol: PROTOCOL_VERSION, room: this.roomId }));
+    connection.send(encode({ type: "welcome", protocol: PROTOCOL_VERSION, minor: PROTOCOL_MINOR, room: this.roomId }));
+    if (this.#document.resetAt !== null) {
+      this.#sendError(
+        connection,
+        ErrorCode.ROOM_RESET,
+        "This room's saved game could not be read, so it starts again as a new lobby: join again",
+      );
+    }
     connection.send(encode({ type: "state", state: this.#viewFor(connection.seat, this.#connectedSeats()) }));
   }
 
@@ -228,7 +285,7 @@ export class PerudoRoom {
   async #seatedAction(connection: RoomConnection, message: SeatedMessage): Promise<void> {
     const playerId = this.#seatOf(connection);
     if (playerId === null) {
-      return this.#sendError(connection, ErrorCode.UNKNOWN_SEAT, "You don't have a seat at this table: join or rejoin first");
+      return this.#sendError(connection, ErrorCode.NOT_SEATED, "This connection has no seat at this table yet: join or rejoin first");
     }
     const action: Action =
       message.type === "bid"
@@ -278,6 +335,12 @@ export class PerudoRoom {
 
   /** An abandoned lobby or finished game: nothing of it may keep costing storage. */
   async #deleteRoom(): Promise<void> {
+    if (this.#document.unreadableKeys.length > 0) {
+      // Records kept for inspection outlive the game: only an operator removes them. The room
+      // just empties itself (one write) and stops waking up.
+      this.#commit({ ...newDocument(this.roomId, createGame(), null), unreadableKeys: this.#document.unreadableKeys });
+      return;
+    }
     await this.#host.storage.deleteAll();
     this.#alarmAt = null;
     this.#document = newDocument(this.roomId, createGame(), null);
@@ -308,7 +371,8 @@ export class PerudoRoom {
     if (options.pause) turnDeadline = null;
     const idle = game.phase !== "playing" || options.pause === true;
     const cleanupAt = idle ? now + this.#options.idleMs : null;
-    return { ...previous, game, seats: keptSeats, turnDeadline, cleanupAt };
+    // The ROOM_RESET notice lasts until the first accepted change (someone joined the new lobby).
+    return { ...previous, game, seats: keptSeats, turnDeadline, cleanupAt, resetAt: null };
   }
 
   /**
@@ -375,6 +439,7 @@ export class PerudoRoom {
     head: Pick<StateView, "room" | "phase" | "round" | "hostId" | "players">;
     tail: Omit<StateView, "room" | "phase" | "round" | "hostId" | "players" | "you">;
   } {
+    const serverTime = this.#host.now();
     const { game, room, turnDeadline } = this.#document;
     const view = viewFor(game, null);
     return {
@@ -398,6 +463,7 @@ export class PerudoRoom {
         lastRound: view.lastRound,
         winnerId: view.winnerId,
         turnDeadline,
+        serverTime,
       },
     };
   }

@@ -99,11 +99,16 @@ describe("HTTP", () => {
 });
 
 describe("connecting", () => {
-  it("greets with welcome (protocol 1) and the public state", async () => {
+  it("greets with welcome (protocol 1.1) and the public state, stamped with the server's clock", async () => {
     const room = uniqueRoom("welcome");
+    const before = Date.now();
     const client = await pool.connect(server.url, room, "spectator");
+    const serverTime = client.initialState.serverTime;
+    // Same machine, same clock: the stamp lies between the connect and now.
+    expect(serverTime).toBeGreaterThanOrEqual(before - 5);
+    expect(serverTime).toBeLessThanOrEqual(Date.now() + 5);
     expect(client.received.slice(0, 2)).toEqual([
-      { type: "welcome", protocol: 1, room },
+      { type: "welcome", protocol: 1, minor: 1, room },
       {
         type: "state",
         state: {
@@ -119,6 +124,7 @@ describe("connecting", () => {
           lastRound: null,
           winnerId: null,
           turnDeadline: null,
+          serverTime,
         },
       },
     ]);
@@ -168,7 +174,7 @@ describe("connecting", () => {
     const base = roomUrl(server.url, room);
     for (const query of [`?_pk=${crypto.randomUUID()}`, `?_pk=${"x".repeat(300)}`, "?_pk=%00%01", "?other=1"]) {
       const client = pool.track(await TestClient.connect(`${base}${query}`, { label: query }));
-      expect(client.welcome).toEqual({ type: "welcome", protocol: 1, room });
+      expect(client.welcome).toEqual({ type: "welcome", protocol: 1, minor: 1, room });
       expect(client.received.some((m) => JSON.stringify(m).includes("at "))).toBe(false);
     }
   });
@@ -278,16 +284,17 @@ describe("frames", () => {
 });
 
 describe("error codes", () => {
-  it("lobby: UNKNOWN_SEAT, NAME_TAKEN, ALREADY_JOINED, NOT_HOST, NOT_ENOUGH_PLAYERS, WRONG_PHASE, ROOM_FULL", async () => {
+  it("lobby: NOT_SEATED, UNKNOWN_SEAT, NAME_TAKEN, ALREADY_JOINED, NOT_HOST, NOT_ENOUGH_PLAYERS, WRONG_PHASE, ROOM_FULL", async () => {
     const room = uniqueRoom("lobby-errors");
     const ana = await pool.seat(server.url, room, "Ana");
     const spectator = await pool.connect(server.url, room, "spectator");
     const everyone = () => [ana.client, spectator];
 
     for (const type of ["start", "dudo", "calza", "leave"] as const) {
-      await expectRefused(spectator, { type }, "UNKNOWN_SEAT", everyone());
+      await expectRefused(spectator, { type }, "NOT_SEATED", everyone());
     }
-    await expectRefused(spectator, { type: "bid", quantity: 1, face: 2 }, "UNKNOWN_SEAT", everyone());
+    await expectRefused(spectator, { type: "bid", quantity: 1, face: 2 }, "NOT_SEATED", everyone());
+    // UNKNOWN_SEAT is only ever about a token.
     await expectRefused(spectator, { type: "rejoin", seatToken: "not-a-real-token" }, "UNKNOWN_SEAT", everyone());
     await expectRefused(spectator, { type: "rejoin", seatToken: withLastCharFlipped(ana.seatToken) }, "UNKNOWN_SEAT");
     await expectRefused(spectator, { type: "join", name: " ANA " }, "NAME_TAKEN", everyone());
@@ -362,6 +369,19 @@ describe("seats", () => {
       });
     }
     expect(JSON.stringify(bob!.client.received)).not.toContain(ana!.seatToken);
+  });
+
+  it("a move that arrives before the rejoin is NOT_SEATED, and the token still works after it", async () => {
+    const room = uniqueRoom("early-move");
+    const [ana, bob] = await pool.table(server.url, room, ["Ana", "Bob"]);
+    ana!.client.send({ type: "start" });
+    await bob!.client.state((s) => s.phase === "playing");
+    // A fresh connection sends a move first (what a bare partysocket does with its queue).
+    const again = await pool.connect(server.url, room, "ana-again");
+    await expectRefused(again, { type: "bid", quantity: 2, face: 3 }, "NOT_SEATED");
+    again.send({ type: "rejoin", seatToken: ana!.seatToken });
+    const back = await again.state((s) => s.you !== null);
+    expect(back.you?.id).toBe(ana!.playerId);
   });
 
   it("a seat that left can't be reclaimed", async () => {

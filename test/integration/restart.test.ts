@@ -18,12 +18,16 @@ let server: DevServer | undefined;
 const pool = new ClientPool();
 
 /** (Re)starts the dev server on the shared directory and port. */
-async function restart(turnSeconds: number): Promise<DevServer> {
+async function restart(turnSeconds: number, graceSeconds = 2): Promise<DevServer> {
   const t0 = Date.now();
   await pool.closeAll();
   await server?.stop();
   const t1 = Date.now();
-  server = await startDevServer({ persistTo, port, vars: { TURN_SECONDS: String(turnSeconds) } });
+  server = await startDevServer({
+    persistTo,
+    port,
+    vars: { TURN_SECONDS: String(turnSeconds), ROLLOUT_GRACE_SECONDS: String(graceSeconds) },
+  });
   console.info(`restart: stop ${t1 - t0} ms, start ${Date.now() - t1} ms`);
   return server;
 }
@@ -57,7 +61,8 @@ describe("restarting the server", () => {
     await running.stop();
     expect(Date.now(), "the server took too long to stop").toBeLessThan(deadline);
 
-    // Run 2, TURN_SECONDS=60, same directory and port.
+    // Run 2, TURN_SECONDS=60, rollout grace 2 s, same directory and port.
+    const restartBegan = Date.now();
     running = await restart(60);
     expect(running.port).toBe(port);
     const summaryAfter = await (await fetch(`${running.url}/party/${room}`)).json();
@@ -66,10 +71,13 @@ describe("restarting the server", () => {
       players: summaryBefore.players.map((p) => ({ ...p, connected: false })),
     });
 
-    // Nobody seated is connected after a restart, so at the stored deadline the alarm pauses the
-    // clock (no timeout bid). If we are early, we see the stored deadline itself first.
+    // The room started with no socket: the turn got the rollout grace (2 s from its start, or
+    // the stored deadline if later). Nobody seated is connected, so at that deadline the alarm
+    // pauses the clock (no timeout bid). If we are early, we see the grace deadline first.
     const watcher = await pool.connect(running.url, room, "watcher");
-    if (watcher.initialState.turnDeadline !== null) expect(watcher.initialState.turnDeadline).toBe(deadline);
+    if (watcher.initialState.turnDeadline !== null) {
+      expect(watcher.initialState.turnDeadline).toBeGreaterThanOrEqual(Math.max(deadline, restartBegan + 2_000));
+    }
     const paused =
       watcher.initialState.turnDeadline === null
         ? watcher.initialState
@@ -104,7 +112,42 @@ describe("restarting the server", () => {
   });
 });
 
+describe("rollout grace", () => {
+  it("a turn that was due during the restart is not played for anyone: the player to act gets the grace", async () => {
+    // TURN_SECONDS=3: the deadline runs out while the server is down (or right after it is back).
+    let running = await restart(3, 8);
+    const room = uniqueRoom("grace");
+    const seats = await pool.table(running.url, room, ["Ana", "Bob"]);
+    const [first] = await startGame(seats);
+    const opener = seats.find((s) => s.playerId === first!.turn)!;
+    const next = seats.find((s) => s !== opener)!;
+    opener.client.send({ type: "bid", quantity: 2, face: 4 });
+    const bidState = await next.client.state((s) => s.currentBid !== null);
+    expect(bidState.turn).toBe(next.playerId);
+
+    // The room may start before startDevServer returns (the stored alarm wakes it), so the
+    // grace is measured from the moment the restart began: nothing starts earlier than that.
+    const restartBegan = Date.now();
+    running = await restart(3, 8);
+    const client = pool.track(await TestClient.connect(roomUrl(running.url, room), { label: "next-back" }));
+    client.send({ type: "rejoin", seatToken: next.seatToken });
+    const rejoined = await client.state((s) => s.you !== null);
+    // Still the same turn facing the same bid, with at least the grace ahead of it.
+    expect(rejoined.round).toBe(1);
+    expect(rejoined.turn).toBe(next.playerId);
+    expect(rejoined.currentBid).toEqual(bidState.currentBid);
+    // Without the grace the deadline would be at most (stop + 3 s), before restartBegan + 3 s.
+    expect(rejoined.turnDeadline!).toBeGreaterThanOrEqual(restartBegan + 8_000);
+    expect(rejoined.turnDeadline! - rejoined.serverTime).toBeGreaterThan(3_000);
+    // And the player really can still act.
+    client.send({ type: "bid", quantity: 3, face: 4 });
+    const acted = await client.state((s) => s.currentBid?.quantity === 3);
+    expect(acted.currentBid).toEqual({ playerId: next.playerId, quantity: 3, face: 4 });
+  });
+});
+
 /** A state without the fields that legitimately differ between two sockets or two moments. */
-function comparable(state: StateView): Omit<StateView, "players"> & { players: Omit<StateView["players"][number], "connected">[] } {
-  return { ...state, players: state.players.map(({ connected: _connected, ...rest }) => rest) };
+function comparable(state: StateView): Omit<StateView, "players" | "serverTime"> & { players: Omit<StateView["players"][number], "connected">[] } {
+  const { serverTime: _serverTime, ...rest } = state;
+  return { ...rest, players: state.players.map(({ connected: _connected, ...player }) => player) };
 }

@@ -54,7 +54,7 @@ describe("room storage budget", () => {
     await send(room, bob.socket, { type: "start" });
     await send(room, ana.socket, { type: "bid", quantity: 1, face: 3 });
     await send(room, spectator, { type: "dudo" });
-    expect(spectator.last("error")?.code).toBe("UNKNOWN_SEAT");
+    expect(spectator.last("error")?.code).toBe("NOT_SEATED");
     expect(ana.socket.last("error")?.code).toBe("WRONG_PHASE");
     expect(bob.socket.last("error")?.code).toBe("NOT_HOST");
     expect(host.storage.puts).toBe(2);

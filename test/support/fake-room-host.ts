@@ -40,11 +40,17 @@ export class CountingStorage implements RoomStorage {
   puts = 0;
   setAlarms: number[] = [];
   deletes = 0;
+  /** What load() returns: the saved document, or any record a test puts there (old or damaged). */
   stored: RoomDocument | undefined;
+  /** Records kept aside with keep(), by key. */
+  readonly kept = new Map<string, unknown>();
   alarm: number | null = null;
 
   async load(): Promise<unknown> {
     return this.stored === undefined ? undefined : structuredClone(this.stored);
+  }
+  keep(key: string, record: unknown): void {
+    this.kept.set(key, structuredClone(record));
   }
   save(document: RoomDocument): void {
     this.puts++;

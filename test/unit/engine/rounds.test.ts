@@ -79,6 +79,7 @@ describe("dudo", () => {
     const state = playing(hands(), { turn: "c", currentBid: bidBy("b", 5, 5) });
     const { state: next, events } = ok(state, dudo("c"), sixes);
     expect(next.lastRound).toEqual({
+      round: state.round,
       call: "dudo",
       callerId: "c",
       bid: bidBy("b", 5, 5),

@@ -115,6 +115,7 @@ describe("start", () => {
       turn: null,
       winnerId: "a",
       lastRound: {
+        round: 13,
         call: "dudo",
         callerId: "b",
         bid: bidBy("a", 1, 2),

@@ -9,6 +9,7 @@ const state: GameState = deepFreeze(
     turn: "b",
     currentBid: bidBy("a", 2, 5),
     lastRound: {
+      round: 3,
       call: "dudo",
       callerId: "c",
       bid: bidBy("a", 3, 6),
