@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Builds the play page (dist/page) once per run: every wrangler dev serves it as assets.
+    globalSetup: ["test/support/build-page.global.ts"],
     // Integration tests start real workerd and wrangler processes: give them room, and keep
     // the number of files running at once to the machine's two cores.
     testTimeout: 60_000,
