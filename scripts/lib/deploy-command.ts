@@ -338,6 +338,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
         verifyDeployment({
           base,
           buildId,
+          checkPage: true,
           origin: outputs.allowedOrigins[0],
           timeoutMs: args.verifyTimeoutMs,
           logger,

@@ -55,6 +55,7 @@ export async function smokeCommand(
     const result = await verifyDeployment({
       base,
       buildId,
+      checkPage: true,
       origin: values.origin,
       timeoutMs: values.timeout * 1000,
       logger: context.logger,

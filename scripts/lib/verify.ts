@@ -1,6 +1,7 @@
 // Post-deploy verification: poll <base>/health until it reports the new build (a first deploy
-// waits for DNS and the certificate), then open a WebSocket to a fresh smoke room and require
-// the room's `welcome` and a `state`. Both share one deadline. Used by deploy and by smoke.
+// waits for DNS and the certificate), then (deploy and smoke) require the play page at <base>/,
+// then open a WebSocket to a fresh smoke room and require the room's `welcome` and a `state`.
+// All share one deadline. Used by deploy, smoke and rollback.
 import { randomBytes } from "node:crypto";
 import type { FetchLike } from "./cloudflare-api.ts";
 import { UsageError, VerifyError } from "./errors.ts";
@@ -51,6 +52,20 @@ export function judgeHealth(
     return { ok: false, version, summary: `build ${version ?? "(none)"} answering, waiting for ${buildId}` } as HealthObservation;
   }
   return { ok: true, ...(version !== undefined ? { version } : {}), summary: `healthy, build ${version ?? "(unknown)"}` };
+}
+
+/** What the play page's HTML carries (page/index.html), so another site's page is not taken for it. */
+export const PLAY_PAGE_MARKER = '<meta name="application-name" content="perudo-vibe"';
+
+/** Judges one GET <base>/ answer: the play page, or what came instead. Pure. */
+export function judgePage(
+  answer: { status: number; contentType: string | null; body: string } | { networkError: string },
+): { ok: boolean; summary: string } {
+  if ("networkError" in answer) return { ok: false, summary: `no answer (${answer.networkError})` };
+  if (answer.status !== 200) return { ok: false, summary: `HTTP ${answer.status}` };
+  if (!answer.contentType?.includes("text/html")) return { ok: false, summary: `HTTP 200 but ${answer.contentType ?? "no content type"}, not HTML` };
+  if (!answer.body.includes(PLAY_PAGE_MARKER)) return { ok: false, summary: "HTTP 200 HTML, but not the perudo-vibe play page" };
+  return { ok: true, summary: "play page served" };
 }
 
 /** http(s)://host -> ws(s)://host/parties/main/<room>. Pure. */
@@ -142,6 +157,8 @@ export interface VerifyOptions {
   buildId?: string | undefined;
   /** Origin header for the WebSocket (first allowed origin). */
   origin?: string | undefined;
+  /** Also require the play page at <base>/ (off for rollbacks: older builds may predate it). */
+  checkPage?: boolean;
   /** Bound on the whole verification. */
   timeoutMs: number;
   logger: Logger;
@@ -209,7 +226,34 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
   }
   const healthMs = now() - started;
 
-  // 2. WebSocket to a fresh room: welcome + state.
+  // 2. The play page at /, served by the same Worker (static assets).
+  if (options.checkPage) {
+    const pageUrl = `${base}/`;
+    options.logger.info(`fetching ${pageUrl}`);
+    for (let attempt = 1; ; attempt++) {
+      let page: { ok: boolean; summary: string };
+      try {
+        const response = await doFetch(pageUrl, {
+          headers: { "cache-control": "no-cache" },
+          signal: AbortSignal.timeout(Math.max(1_000, Math.min(10_000, deadline - now()))),
+        });
+        page = judgePage({ status: response.status, contentType: response.headers.get("content-type"), body: await response.text() });
+      } catch (error) {
+        page = judgePage({ networkError: describeFetchError(error) });
+      }
+      options.logger.info(`  ${page.summary} (${seconds()}s)`);
+      if (page.ok) break;
+      if (now() >= deadline) {
+        throw new VerifyError(
+          `Verification failed after ${seconds()}s: /health reports build ${last.version ?? "(unknown)"}, but ${pageUrl} ${page.summary}.\n` +
+            "The Worker serves the play page from its static assets (dist/page, built by `npm run build`, which `npm run deploy` runs first): check the build ran and wrangler.jsonc still has `assets`.",
+        );
+      }
+      await sleep(Math.min(1_000 * attempt, 5_000, Math.max(0, deadline - now())));
+    }
+  }
+
+  // 3. WebSocket to a fresh room: welcome + state.
   const room = options.room ?? newSmokeRoom();
   const socketUrl = smokeSocketUrl(base, room);
   const socketStarted = now();

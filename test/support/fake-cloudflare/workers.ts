@@ -22,6 +22,7 @@ export const workersRoutes: Route[] = [
   { method: "GET", template: "/accounts/:account_id/workers/services/:script_name", handler: getService },
   { method: "DELETE", template: "/accounts/:account_id/workers/services/:script_name", handler: deleteScript },
   { method: "PUT", template: SCRIPT, handler: putScript },
+  { method: "POST", template: `${SCRIPT}/assets-upload-session`, handler: postAssetsUploadSession },
   { method: "DELETE", template: SCRIPT, handler: deleteScript },
   { method: "GET", template: `${SCRIPT}/settings`, handler: getSettings },
   { method: "PATCH", template: `${SCRIPT}/settings`, handler: patchSettings },
@@ -112,6 +113,33 @@ export function deploymentObject(deployment: DeploymentState): Record<string, un
     annotations: deployment.annotations,
     versions: deployment.versions,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static assets (the play page)
+
+/**
+ * POST .../assets-upload-session: wrangler registers the asset manifest ({ "/path": { hash,
+ * size } }) before uploading the script. Shape from the `cloudflare` SDK
+ * (resources/workers/scripts/assets/upload.ts: UploadCreateResponse { jwt?, buckets? }) and
+ * https://developers.cloudflare.com/workers/static-assets/direct-upload/. The fake answers as
+ * Cloudflare does when every file is already stored: no buckets, and `jwt` is then the completion
+ * token the script upload carries. So the files themselves (POST /workers/assets/upload, with the
+ * session JWT) are never sent here; a first real deploy does send them.
+ */
+function postAssetsUploadSession({ body }: RequestContext): ApiResponse {
+  const manifest = (body as { manifest?: unknown } | undefined)?.manifest;
+  const valid =
+    typeof manifest === "object" &&
+    manifest !== null &&
+    Object.entries(manifest).every(
+      ([file, entry]) =>
+        file.startsWith("/") &&
+        typeof (entry as { hash?: unknown }).hash === "string" &&
+        typeof (entry as { size?: unknown }).size === "number",
+    );
+  if (!valid) return CloudflareError.badRequest("manifest must map /paths to { hash, size }");
+  return ok({ jwt: `fake-assets-completion-${Object.keys(manifest).length}`, buckets: [] });
 }
 
 // ---------------------------------------------------------------------------------------------

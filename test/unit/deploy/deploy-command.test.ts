@@ -46,6 +46,7 @@ function setup(options: { healthVersion: string }) {
     const { pathname } = new URL(url);
     requests.push(`${init?.method ?? "GET"} ${pathname}`);
     if (pathname === "/health") return new Response(JSON.stringify({ ok: true, version: options.healthVersion }));
+    if (pathname === "/") return new Response('<!doctype html><meta name="application-name" content="perudo-vibe" />', { headers: { "content-type": "text/html" } });
     if (pathname.endsWith("/tokens/verify")) return ok({ id: "t", status: "active", expires_on: "2099-01-01T00:00:00Z" });
     if (pathname === "/client/v4/zones/zone1") return ok({ id: "zone1", name: "example.com", status: "active" });
     if (pathname.endsWith("/dns_records")) return ok([]);
@@ -94,7 +95,8 @@ describe("deployCommand", () => {
     expect(wrangler.args).not.toContain("--domain");
     expect(wrangler.env).toMatchObject({ CLOUDFLARE_API_TOKEN: TOKEN, CLOUDFLARE_ACCOUNT_ID: outputs.accountId, WRANGLER_SEND_METRICS: "false" });
     expect(requests).toContain("PUT /client/v4/accounts/0123456789abcdef0123456789abcdef/workers/domains");
-    expect(requests.at(-1)).toBe("GET /health");
+    // Verification: the new build on /health, then the play page at /.
+    expect(requests.slice(-2)).toEqual(["GET /health", "GET /"]);
   });
 
   it("attaches its partial report to a failure, with the exit code of the error", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { FetchLike } from "../../../scripts/lib/cloudflare-api.ts";
 import { VerifyError } from "../../../scripts/lib/errors.ts";
 import { createMemoryLogger } from "../../../scripts/lib/logger.ts";
-import { judgeHealth, smokeSocketUrl, verifyDeployment, type SocketCheck } from "../../../scripts/lib/verify.ts";
+import { PLAY_PAGE_MARKER, judgeHealth, judgePage, smokeSocketUrl, verifyDeployment, type SocketCheck } from "../../../scripts/lib/verify.ts";
 
 describe("judgeHealth", () => {
   it.each([
@@ -45,6 +45,44 @@ function harness(healthAnswers: Array<{ status: number; version?: string } | Err
     elapsed: () => clock,
   };
 }
+
+describe("judgePage", () => {
+  const html = (body: string) => ({ status: 200, contentType: "text/html; charset=utf-8", body });
+  it("accepts only the play page: HTML with its marker", () => {
+    expect(judgePage(html(`<head>${PLAY_PAGE_MARKER} /></head>`))).toEqual({ ok: true, summary: "play page served" });
+    expect(judgePage(html("<h1>Welcome to nginx</h1>"))).toMatchObject({ ok: false, summary: "HTTP 200 HTML, but not the perudo-vibe play page" });
+    expect(judgePage({ status: 404, contentType: "application/json", body: "{}" })).toMatchObject({ ok: false, summary: "HTTP 404" });
+    expect(judgePage({ status: 200, contentType: "application/json", body: PLAY_PAGE_MARKER })).toMatchObject({ ok: false });
+    expect(judgePage({ networkError: "ECONNRESET" })).toMatchObject({ ok: false, summary: "no answer (ECONNRESET)" });
+  });
+
+  it("with checkPage, verification waits for the page and fails (exit 6) when it never comes", async () => {
+    let clock = 0;
+    const requests: string[] = [];
+    let pageAnswers = 0;
+    const fetch: FetchLike = async (url) => {
+      const { pathname } = new URL(url);
+      requests.push(pathname);
+      if (pathname === "/health") return new Response(JSON.stringify({ ok: true, version: "new" }));
+      pageAnswers++;
+      return pageAnswers === 1
+        ? new Response("{}", { status: 404, headers: { "content-type": "application/json" } })
+        : new Response(`<html>${PLAY_PAGE_MARKER} />`, { headers: { "content-type": "text/html" } });
+    };
+    const deps = { fetch, sleep: async (ms: number) => void (clock += ms), now: () => clock };
+    const socketCheck: SocketCheck = async () => ({ ok: true, summary: "welcome and state received", received: [] });
+    const logger = createMemoryLogger();
+    await verifyDeployment({ base: "https://p.example.com", buildId: "new", checkPage: true, timeoutMs: 60_000, logger, socketCheck, ...deps });
+    expect(requests).toEqual(["/health", "/", "/"]);
+    expect(logger.lines.join("\n")).toMatch(/HTTP 404[\s\S]*play page served/);
+
+    const never: FetchLike = async (url) =>
+      new URL(url).pathname === "/health" ? new Response(JSON.stringify({ ok: true, version: "new" })) : new Response("{}", { status: 404 });
+    const failing = verifyDeployment({ base: "https://p.example.com", buildId: "new", checkPage: true, timeoutMs: 10_000, logger, socketCheck, ...deps, fetch: never });
+    await expect(failing).rejects.toBeInstanceOf(VerifyError);
+    await expect(failing).rejects.toThrow(/https:\/\/p\.example\.com\/ HTTP 404[\s\S]*npm run build/);
+  });
+});
 
 describe("verifyDeployment", () => {
   it("waits through DNS errors and the old build, then requires welcome + state from a fresh room", async () => {
