@@ -8,6 +8,9 @@
 //   would send queued moves ahead of the rejoin, and the room would refuse them);
 // - outcomes: each move resolves once the server has handled it (a `ping` barrier after it:
 //   the room answers a connection in order), with the refusal if there was one;
+// - no stale moves: a bid/dudo/calza is only sent while the game is where it was when the move
+//   was made (same round, turn and bid); one queued across a drop after which the game moved on
+//   (e.g. its dudo did land before the drop) resolves STALE instead of landing somewhere else;
 // - the rules for giving up: 4001 (seat taken over elsewhere) stops for good; UNKNOWN_SEAT
 //   forgets the token; NOT_SEATED never does (it is about the connection, not the token);
 // - "refused" (origin not allowed) told apart from "unreachable" by a /health probe.
@@ -45,6 +48,8 @@ export type MoveResult =
   | { ok: true }
   | { ok: false; code: ErrorCode; message: string }
   | { ok: false; code: "DISCONNECTED"; message: string }
+  /** Not sent: the game moved on (round, turn or bid) between the move and the moment it could be sent. */
+  | { ok: false; code: "STALE"; message: string }
   | { ok: false; code: "CLOSED"; message: string };
 
 export interface ClientEvents {
@@ -84,6 +89,8 @@ const PACE_WINDOW_MS = 1_100;
 
 interface Operation {
   message: ClientMessage;
+  /** For game moves: the position (see `position`) the player saw when making the move. */
+  basis?: string;
   /** The first `error` that arrived between this operation and its pong. */
   error?: { code: ErrorCode; message: string };
   joined?: { playerId: string; seatToken: string };
@@ -207,8 +214,9 @@ export class PerudoClient {
     if (this.#stopped) {
       return Promise.resolve({ ok: false, code: "CLOSED", message: `The client has stopped (${this.#status})` });
     }
+    const isGameMove = message.type === "bid" || message.type === "dudo" || message.type === "calza";
     return new Promise((resolve) => {
-      this.#outbox.push({ message, settle: resolve });
+      this.#outbox.push({ message, settle: resolve, ...(isGameMove ? { basis: position(this.#state) } : {}) });
       this.#pump();
     });
   }
@@ -242,6 +250,10 @@ export class PerudoClient {
   }
 
   #transmit(operation: Operation): void {
+    if (operation.basis !== undefined && operation.basis !== position(this.#state)) {
+      operation.settle({ ok: false, code: "STALE", message: "The game moved on before this move could be sent; it was not sent" });
+      return;
+    }
     if (this.#socket.readyState !== PartySocket.OPEN) {
       operation.settle({ ok: false, code: "DISCONNECTED", message: "Not connected; try again when the connection is back" });
       return;
@@ -412,6 +424,11 @@ export class PerudoClient {
   #emit<K extends keyof ClientEvents>(type: K, value: ClientEvents[K]): void {
     for (const listener of this.#listeners.get(type) ?? []) (listener as Listener<K>)(value);
   }
+}
+
+/** Where a game stands, for telling whether a move still applies: round, turn and bid. */
+function position(state: StateView | null): string {
+  return state === null ? "" : JSON.stringify([state.phase, state.round, state.turn, state.currentBid]);
 }
 
 /** Opens a client for `room` on `host` (see ConnectOptions). */

@@ -1,7 +1,7 @@
 // Starts this project's Worker (or another wrangler config) on real workerd via `wrangler dev`,
 // on free loopback ports, and stops it (with its whole process tree) when asked.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -65,6 +65,12 @@ export interface DevServer {
   output(): string;
   /** Stops wrangler and workerd (and deletes the persistence directory if it made it). */
   stop(): Promise<void>;
+  /**
+   * A crash, not a stop: SIGKILL to the workerd process first (no chance to finish anything),
+   * then to the rest of the process group. Keeps the persistence directory. Resolves with the
+   * number of workerd processes killed.
+   */
+  crash(): Promise<number>;
 }
 
 /** Ports picked by freePort() are released before wrangler binds them, so another process
@@ -137,6 +143,19 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
     killGroup(child, "SIGKILL");
     if (ownsPersistDir) await rm(persistTo, { recursive: true, force: true });
   };
+  const crash = async () => {
+    const workerds = await processesInGroup(child.pid!, /workerd/);
+    for (const pid of workerds) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    killGroup(child, "SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    return workerds.length;
+  };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -155,7 +174,25 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   } finally {
     clearTimeout(timer);
   }
-  return { url: `http://127.0.0.1:${port}`, port, child, persistTo, output: () => log, stop };
+  return { url: `http://127.0.0.1:${port}`, port, child, persistTo, output: () => log, stop, crash };
+}
+
+/** Pids in process group `group` whose command name matches `name` (Linux /proc). */
+async function processesInGroup(group: number, name: RegExp): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the last ")".
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === group && name.test(comm)) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
