@@ -87,9 +87,29 @@ export async function createWorktree(options: {
         `${commit.short} declares Durable Object migrations [${old.join(", ") || "none"}]; deploying it with this checkout's [${live.join(", ")}] (migrations never go back)`,
       );
     }
+    await buildIfNeeded(run, logger, dir, commit);
     return { dir, migrationsReplaced, remove };
   } catch (error) {
     await remove();
     throw error;
   }
+}
+
+/**
+ * Commits since the play page build what wrangler deploys from a build step (`npm run build`:
+ * dist/page, the Worker's static assets). Older commits have no build script and need nothing.
+ */
+async function buildIfNeeded(run: RunCommand, logger: Logger, dir: string, commit: ResolvedCommit): Promise<void> {
+  let scripts: Record<string, unknown> = {};
+  try {
+    scripts = (JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as { scripts?: Record<string, unknown> }).scripts ?? {};
+  } catch {
+    return;
+  }
+  if (typeof scripts["build"] !== "string") return;
+  const built = await run("npm", ["run", "build"], { cwd: dir, timeoutMs: 180_000 });
+  if (built.spawnError || built.exitCode !== 0) {
+    throw new DeployError(`npm run build failed in the ${commit.short} worktree: ${built.stderr.trim() || built.spawnError?.message}`);
+  }
+  logger.info(`built ${commit.short} (npm run build)`);
 }
