@@ -33,8 +33,8 @@ describe("HTTP", () => {
   });
 
   it("answers anything else with a 404 JSON body", async () => {
+    // (`GET /` is the play page: test/browser/play-page.test.ts.)
     for (const [path, method] of [
-      ["/", "GET"],
       ["/nope", "GET"],
       ["/parties/other/room1", "GET"],
       ["/parties/main", "GET"],
