@@ -89,6 +89,38 @@ describe("client library", () => {
     expect(seen.players.every((p) => p.connected)).toBe(true);
   });
 
+  it("a move queued offline is not sent once the game has moved past it (STALE), and the seat comes back", async () => {
+    const room = uniqueRoom("client-stale");
+    const store = memorySeatStore();
+    const ana = open(room, { store });
+    const bob = open(room);
+    await ana.join("Ana");
+    await bob.join("Bob");
+    await ana.start();
+    const playing = await untilState(ana, (s) => s.phase === "playing");
+    if (playing.turn !== ana.playerId) {
+      expect(await bob.bid(1, 5)).toEqual({ ok: true });
+      await untilState(ana, (s) => s.turn === ana.playerId);
+    }
+    proxy.cut({ hold: true });
+    await untilStatus(ana, "connecting");
+    const queued = ana.bid(9, 6);
+    // Meanwhile Ana's seat plays on from another client (straight to the server, not through the proxy).
+    const direct = `127.0.0.1:${server.port}`;
+    const otherDevice = memorySeatStore();
+    otherDevice.save(`${direct}/${room}`, store.load(`${proxy.host}/${room}`)!);
+    const elsewhere = open(room, { host: direct, store: otherDevice });
+    await untilStatus(elsewhere, "ready");
+    expect(await elsewhere.bid(8, 6)).toEqual({ ok: true });
+    proxy.resume();
+    expect(await queued).toMatchObject({ ok: false, code: "STALE" });
+    // The queued bid never reached the room: the standing bid is the one made elsewhere.
+    const now = await untilState(bob, (s) => s.currentBid?.quantity === 8);
+    expect(now.currentBid).toEqual({ playerId: ana.playerId, quantity: 8, face: 6 });
+    await untilStatus(ana, "ready");
+    expect(ana.playerId).toBe(elsewhere.playerId);
+  });
+
   it("a second client with the same seat takes it over; the first stops for good (4001)", async () => {
     const room = uniqueRoom("client-takeover");
     const store = memorySeatStore();
