@@ -20,8 +20,13 @@ export interface EdgeLimit {
 
 export type EdgeLimitBinding = "UPGRADES_PER_IP" | "UPGRADES_PER_ROOM" | "SUMMARIES_PER_IP" | "SUMMARIES_PER_ROOM";
 
+/** The binding's one method (workers-types' `RateLimit`, restated so Node-side tests can fake it). */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
 /** The Worker's view of the bindings: each one is optional. */
-export type EdgeLimitEnv = Partial<Record<EdgeLimitBinding, RateLimit>>;
+export type EdgeLimitEnv = Partial<Record<EdgeLimitBinding, RateLimitBinding>>;
 
 /**
  * The limits, per Cloudflare location. Upgrades per room allow a full room (64 sockets by
