@@ -2,8 +2,9 @@
 // sends them, one at a time, from seated players, spectators and sockets whose player left,
 // interleaved with legal play, to several rooms of one `wrangler dev` at once. After every frame:
 // - no socket was closed and nobody received INTERNAL (client input never breaks the room);
-// - a refused frame changed nothing: the room's stored document (read straight from Durable
-//   Object storage through test/support/inspect-worker) is byte for byte what it was before;
+// - every frame got an answer, and a refused frame changed nothing: the room's stored document
+//   (read straight from Durable Object storage by test/support/inspect-worker, right after the
+//   frame was handled) is exactly what it was before;
 // - nobody ever saw another player's dice outside `lastRound`.
 // Then each game is played to its end. At least 10,000 frames by default; more with
 // PERUDO_FUZZ_FRAMES=<n> (e.g. 100000). A failure prints the seed: PERUDO_FUZZ_SEED=<seed>
@@ -15,6 +16,7 @@ import { parseClientFrame, type ServerMessage, type StateView } from "../../part
 import { startDevServer, type DevServer } from "../support/dev-server.ts";
 import { TestClient, roomUrl, uniqueRoom } from "../support/ws-client.ts";
 import { describeFrame, hostileFrame, type Frame } from "../fuzz/frames.ts";
+import { INSPECT_FRAME } from "../support/inspect-worker/inspect-frame.ts";
 
 const TOTAL_FRAMES = Number(process.env["PERUDO_FUZZ_FRAMES"] ?? 10_000);
 const SEED = Number(process.env["PERUDO_FUZZ_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
@@ -59,7 +61,13 @@ interface FuzzSocket {
   playerId: string | null;
   /** How many of client.received have been checked for privacy. */
   checked: number;
+  /** When its recent frames were sent (the driver paces under the room's 10 per second). */
+  sentAt: number[];
 }
+
+/** A margin under the room's limit of 10 messages per rolling second, for clock skew. */
+const PACE_FRAMES = 8;
+const PACE_WINDOW_MS = 1_050;
 
 class InvariantError extends Error {}
 
@@ -76,7 +84,7 @@ class FuzzRoom {
     for (const name of [...PLAYERS, ...LEAVERS]) {
       const client = await this.#connect(name);
       const { playerId } = await client.join(name);
-      this.sockets.push({ client, label: name, playerId, checked: 0 });
+      this.sockets.push({ client, label: name, playerId, checked: 0, sentAt: [] });
       await this.#drainOthers(client);
     }
     for (const name of LEAVERS) {
@@ -86,9 +94,9 @@ class FuzzRoom {
     }
     for (let i = 0; i < SPECTATORS; i++) {
       const client = await this.#connect(`spectator-${i}`);
-      this.sockets.push({ client, label: `spectator-${i}`, playerId: null, checked: 0 });
+      this.sockets.push({ client, label: `spectator-${i}`, playerId: null, checked: 0, sentAt: [] });
     }
-    this.#document = await this.#readDocument();
+    this.#document = await this.#inspect(this.sockets[0]!);
   }
 
   async close(): Promise<void> {
@@ -162,7 +170,8 @@ class FuzzRoom {
   }
 
   async #connect(label: string): Promise<TestClient> {
-    const client = await TestClient.connect(roomUrl(server.url, this.room), { label: `${this.room}/${label}` });
+    // Unpaced: the driver paces itself, so the inspect frame follows each frame at once.
+    const client = await TestClient.connect(roomUrl(server.url, this.room), { label: `${this.room}/${label}`, pace: false });
     void client.closed.then(({ code, reason }) => {
       if (!this.#closing) this.#violations.push(`${label}: socket closed by the server (${code} ${reason})`);
     });
@@ -182,35 +191,58 @@ class FuzzRoom {
   }
 
   /**
-   * Sends a frame and waits for its answer (every frame gets exactly one: error, pong, or the
-   * state of an accepted change, after `joined` for a join), then checks the invariants.
+   * Sends a frame, then the inspect frame on the same socket: what arrives before the document
+   * is the frame's answer (error, pong, or the state of an accepted change, after `joined` for a
+   * join), and the document is the stored one after it. Then checks the invariants.
    */
   async #send(socket: FuzzSocket, frame: Frame, options: { legal?: boolean } = {}): Promise<ServerMessage> {
+    await this.#pace(socket);
     socket.client.takePending();
     socket.client.sendRaw(frame.kind === "text" ? frame.text : Buffer.from(frame.bytes));
     if (!options.legal) this.framesSent++;
-    let response: ServerMessage = await socket.client.nextOf(["error", "pong", "state", "joined"]);
-    if (response.type === "joined") {
-      socket.playerId = response.playerId;
-      response = await socket.client.next("state");
-    }
-    if (response.type === "state") {
+    const document = await this.#inspect(socket);
+    const answers = socket.client.takePending();
+    const where = `${socket.label} (${socket.playerId ? "seated" : "no seat"}) sent ${describeFrame(frame)}`;
+    const joined = answers.find((m) => m.type === "joined");
+    if (joined) socket.playerId = joined.playerId;
+    const error = answers.find((m) => m.type === "error");
+    const state = answers.findLast((m) => m.type === "state");
+    const response = error ?? answers.find((m) => m.type === "pong") ?? state;
+    if (response === undefined) {
+      this.#violations.push(`${where}: no answer (received ${JSON.stringify(answers)})`);
+    } else if (state !== undefined) {
       // An accepted change is broadcast: wait until every other socket has its copy too.
-      this.#view = response.state;
+      this.#view = state.state;
       await this.#drainOthers(socket.client);
     }
-    const document = await this.#readDocument();
-    const where = `${socket.label} (${socket.playerId ? "seated" : "no seat"}) sent ${describeFrame(frame)}`;
-    if (response.type === "error") {
-      if (response.code === "INTERNAL") this.#violations.push(`${where}: answered INTERNAL`);
+    if (error !== undefined) {
+      if (error.code === "INTERNAL") this.#violations.push(`${where}: answered INTERNAL`);
       if (document !== this.#document) {
-        this.#violations.push(`${where}: refused (${response.code}) but the stored document changed:\nbefore ${this.#document}\nafter  ${document}`);
+        this.#violations.push(`${where}: refused (${error.code}) but the stored document changed:\nbefore ${this.#document}\nafter  ${document}`);
       }
     }
     this.#document = document;
     this.#checkPrivacy();
-    if (this.#violations.length > 0) throw new InvariantError(this.#violations.join("\n"));
+    if (this.#violations.length > 0 || response === undefined) throw new InvariantError(this.#violations.join("\n"));
     return response;
+  }
+
+  /** The stored document, as JSON text, once the room has handled everything sent before. */
+  async #inspect(socket: FuzzSocket): Promise<string> {
+    socket.client.sendRaw(INSPECT_FRAME);
+    const message = (await socket.client.next("__document" as ServerMessage["type"])) as unknown as { document: unknown };
+    return JSON.stringify(message.document);
+  }
+
+  /** Waits until the socket may send without tripping the room's per-connection limit. */
+  async #pace(socket: FuzzSocket): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (socket.sentAt.length > 0 && now - socket.sentAt[0]! >= PACE_WINDOW_MS) socket.sentAt.shift();
+      if (socket.sentAt.length < PACE_FRAMES) break;
+      await new Promise((resolve) => setTimeout(resolve, PACE_WINDOW_MS - (now - socket.sentAt[0]!) + 1));
+    }
+    socket.sentAt.push(Date.now());
   }
 
   async #drainOthers(except: TestClient): Promise<void> {
@@ -240,12 +272,6 @@ class FuzzRoom {
         if (JSON.stringify(rest).includes('"dice"')) this.#violations.push(`${socket.label}: dice outside you/lastRound`);
       }
     }
-  }
-
-  async #readDocument(): Promise<string> {
-    const response = await fetch(`${server.url}/__test/document/${this.room}`);
-    if (!response.ok) throw new Error(`reading the stored document failed: HTTP ${response.status}`);
-    return response.text();
   }
 }
 
