@@ -77,6 +77,8 @@ class FuzzRoom {
   readonly sockets: FuzzSocket[] = [];
   framesSent = 0;
   legalMoves = 0;
+  /** Answers to hostile frames: an error code, "pong" or "accepted". */
+  readonly answers = new Map<string, number>();
   #document = "";
   #view: StateView | undefined;
 
@@ -215,6 +217,10 @@ class FuzzRoom {
       this.#view = state.state;
       await this.#drainOthers(socket.client);
     }
+    if (!options.legal && response !== undefined) {
+      const answer = error?.code ?? (response.type === "pong" ? "pong" : "accepted");
+      this.answers.set(answer, (this.answers.get(answer) ?? 0) + 1);
+    }
     if (error !== undefined) {
       if (error.code === "INTERNAL") this.#violations.push(`${where}: answered INTERNAL`);
       if (document !== this.#document) {
@@ -276,7 +282,14 @@ class FuzzRoom {
 }
 
 /** One room's property: lobby fuzz, start, fuzz interleaved with legal play, play to the end. */
-async function runRoom(commands: Command[], seed: number, totals: { frames: number; legal: number; finished: number }) {
+interface Totals {
+  frames: number;
+  legal: number;
+  finished: number;
+  answers: Map<string, number>;
+}
+
+async function runRoom(commands: Command[], seed: number, totals: Totals) {
   const room = new FuzzRoom();
   const random = mulberry32(seed);
   try {
@@ -296,6 +309,7 @@ async function runRoom(commands: Command[], seed: number, totals: { frames: numb
     totals.frames += room.framesSent;
     totals.legal += room.legalMoves;
     totals.finished++;
+    for (const [answer, count] of room.answers) totals.answers.set(answer, (totals.answers.get(answer) ?? 0) + count);
   } finally {
     room.finish();
     await room.close();
@@ -319,7 +333,7 @@ describe("protocol fuzzing on real workerd", () => {
     `survives ${TOTAL_FRAMES} hostile frames in ${ROOMS} rooms, and every game still finishes`,
     async () => {
       const perRoom = Math.ceil(TOTAL_FRAMES / ROOMS);
-      const totals = { frames: 0, legal: 0, finished: 0 };
+      const totals: Totals = { frames: 0, legal: 0, finished: 0, answers: new Map() };
       const startedAt = Date.now();
       const runs = await Promise.all(
         Array.from({ length: ROOMS }, (_, index) => {
@@ -341,7 +355,8 @@ describe("protocol fuzzing on real workerd", () => {
       }
       console.info(
         `fuzz: seed ${SEED}: ${totals.frames} hostile frames and ${totals.legal} legal moves in ${ROOMS} rooms, ` +
-          `${totals.finished} games finished, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+          `${totals.finished} games finished, ${((Date.now() - startedAt) / 1000).toFixed(1)} s; answers: ` +
+          [...totals.answers].sort((a, b) => b[1] - a[1]).map(([answer, count]) => `${answer} ${count}`).join(", "),
       );
       expect(totals.frames).toBeGreaterThanOrEqual(TOTAL_FRAMES);
       expect(totals.finished).toBe(ROOMS);
