@@ -23,6 +23,7 @@ export const CONFIG_KEYS = [
   "deployIps",
   "tokenRotation",
   "wafRateLimit",
+  "maxConnectionsPerRoom",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -67,6 +68,8 @@ export interface StackConfig {
    * rate limiting rule blocks it for 10 seconds; 0 means no rule (the default).
    */
   wafRateLimit: number;
+  /** Sockets one room accepts, players and spectators together; the Worker's MAX_CONNECTIONS_PER_ROOM. */
+  maxConnectionsPerRoom: number;
 }
 
 /**
@@ -139,6 +142,8 @@ function fixFor(key: ConfigKey, context: { stack: string; zone: string | undefin
       return `${setPath("deployIps[0]", "203.0.113.0/24")}  (or \`pulumi config rm ${PROJECT}:deployIps\` for no IP condition)`;
     case "tokenRotation":
       return set("tokenRotation", "2026-01-31");
+    case "maxConnectionsPerRoom":
+      return set("maxConnectionsPerRoom", "64");
     case "wafRateLimit":
       return `${set("wafRateLimit", "100")}  (or 0 for no WAF rule)`;
   }
@@ -241,6 +246,7 @@ const decoders: Record<ConfigKey, (raw: string) => Decoded> = {
   tokenTtlDays: (raw) => decodeInteger(raw),
   turnSeconds: (raw) => decodeInteger(raw),
   wafRateLimit: (raw) => decodeInteger(raw),
+  maxConnectionsPerRoom: (raw) => decodeInteger(raw),
   allowedOrigins: (raw) => decodeJson(raw, "a list of origins"),
   deployIps: (raw) => decodeJson(raw, "a list of CIDRs"),
   // "" and {} both mean "no frontend record" ({} is the project default in Pulumi.yaml).
@@ -333,6 +339,8 @@ const schema = z.object({
     .min(0, { message: "must be 0 (no rule) or between 1 and 100000 requests per 10 seconds" })
     .max(100_000, { message: "must be 0 (no rule) or between 1 and 100000 requests per 10 seconds" })
     .default(0),
+  // At least the six seats; every accepted move is one send per socket, so the bound is also the fan-out.
+  maxConnectionsPerRoom: integerIn(6, 10_000, "connections").default(64),
 });
 
 /**
@@ -416,6 +424,7 @@ export function parseStackConfig(raw: RawStackConfig, stack: string): StackConfi
     deployIps: value.deployIps,
     tokenRotation: value.tokenRotation,
     wafRateLimit: value.wafRateLimit,
+    maxConnectionsPerRoom: value.maxConnectionsPerRoom,
   };
 }
 

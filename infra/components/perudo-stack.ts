@@ -33,6 +33,8 @@ export interface PerudoStackOutputs {
   healthUrl: string;
   allowedOrigins: string[];
   turnSeconds: number;
+  /** Passed to the server as MAX_CONNECTIONS_PER_ROOM. */
+  maxConnectionsPerRoom: number;
   /** Only when createZone is true: the nameservers to set at the registrar. */
   nameservers?: pulumi.Output<string[]>;
 }
@@ -225,6 +227,7 @@ function stackOutputs(config: StackConfig, zone: ResolvedZone, token: DeployToke
     healthUrl: `https://${config.domain}/health`,
     allowedOrigins: config.allowedOrigins,
     turnSeconds: config.turnSeconds,
+    maxConnectionsPerRoom: config.maxConnectionsPerRoom,
     ...(zone.nameservers ? { nameservers: zone.nameservers } : {}),
   };
 }

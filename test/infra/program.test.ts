@@ -354,6 +354,7 @@ describe("outputs", () => {
       healthUrl: "https://party.example.com/health",
       allowedOrigins: ["https://play.example.com"],
       turnSeconds: 45,
+      maxConnectionsPerRoom: 64,
     });
   });
 
