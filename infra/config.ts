@@ -22,6 +22,8 @@ export const CONFIG_KEYS = [
   "turnSeconds",
   "deployIps",
   "tokenRotation",
+  "wafRateLimit",
+  "maxConnectionsPerRoom",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -61,6 +63,13 @@ export interface StackConfig {
   deployIps: string[];
   /** Bump to issue a new deploy token with a fresh expiry; "" until the first rotation. */
   tokenRotation: string;
+  /**
+   * Requests per 10 seconds one client IP may send to the game's room paths before a zone WAF
+   * rate limiting rule blocks it for 10 seconds; 0 means no rule (the default).
+   */
+  wafRateLimit: number;
+  /** Sockets one room accepts, players and spectators together; the Worker's MAX_CONNECTIONS_PER_ROOM. */
+  maxConnectionsPerRoom: number;
 }
 
 /**
@@ -133,6 +142,10 @@ function fixFor(key: ConfigKey, context: { stack: string; zone: string | undefin
       return `${setPath("deployIps[0]", "203.0.113.0/24")}  (or \`pulumi config rm ${PROJECT}:deployIps\` for no IP condition)`;
     case "tokenRotation":
       return set("tokenRotation", "2026-01-31");
+    case "maxConnectionsPerRoom":
+      return set("maxConnectionsPerRoom", "64");
+    case "wafRateLimit":
+      return `${set("wafRateLimit", "100")}  (or 0 for no WAF rule)`;
   }
 }
 
@@ -232,6 +245,8 @@ const decoders: Record<ConfigKey, (raw: string) => Decoded> = {
       : { ok: false, problem: `must be true or false, got "${raw}"` },
   tokenTtlDays: (raw) => decodeInteger(raw),
   turnSeconds: (raw) => decodeInteger(raw),
+  wafRateLimit: (raw) => decodeInteger(raw),
+  maxConnectionsPerRoom: (raw) => decodeInteger(raw),
   allowedOrigins: (raw) => decodeJson(raw, "a list of origins"),
   deployIps: (raw) => decodeJson(raw, "a list of CIDRs"),
   // "" and {} both mean "no frontend record" ({} is the project default in Pulumi.yaml).
@@ -317,6 +332,15 @@ const schema = z.object({
       message: "must be up to 32 lowercase letters, digits, dots or hyphens (e.g. 2026-01-31)",
     })
     .default(""),
+  // 0 = no rule. The Free plan's one rate limiting rule counts per IP over 10 seconds.
+  wafRateLimit: z
+    .number({ message: "must be a whole number of requests per 10 seconds (0 for no rule)" })
+    .int({ message: "must be a whole number of requests per 10 seconds (0 for no rule)" })
+    .min(0, { message: "must be 0 (no rule) or between 1 and 100000 requests per 10 seconds" })
+    .max(100_000, { message: "must be 0 (no rule) or between 1 and 100000 requests per 10 seconds" })
+    .default(0),
+  // At least the six seats; every accepted move is one send per socket, so the bound is also the fan-out.
+  maxConnectionsPerRoom: integerIn(6, 10_000, "connections").default(64),
 });
 
 /**
@@ -399,6 +423,8 @@ export function parseStackConfig(raw: RawStackConfig, stack: string): StackConfi
     turnSeconds: value.turnSeconds,
     deployIps: value.deployIps,
     tokenRotation: value.tokenRotation,
+    wafRateLimit: value.wafRateLimit,
+    maxConnectionsPerRoom: value.maxConnectionsPerRoom,
   };
 }
 

@@ -4,7 +4,9 @@
 import { Server, type Connection, type WSMessage } from "partyserver";
 import type { PlayerId } from "./engine/types.ts";
 import { CloseCode, ErrorCode } from "./protocol.ts";
+import { admitConnection, parseMaxConnectionsPerRoom } from "./room/capacity.ts";
 import { DOCUMENT_KEY, type RoomDocument } from "./room/document.ts";
+import { checkEdgeLimits, type EdgeLimitEnv } from "./room/edge-limits.ts";
 import {
   jsonError,
   matchRoomPath,
@@ -25,17 +27,20 @@ import {
 } from "./room/room.ts";
 import { cryptoDice } from "./room/secrets.ts";
 
-export interface Env {
+export interface Env extends EdgeLimitEnv {
   Main: DurableObjectNamespace<Main>;
   BUILD_ID: string;
   ALLOWED_ORIGINS: string;
   TURN_SECONDS: string;
   ROLLOUT_GRACE_SECONDS: string;
+  MAX_CONNECTIONS_PER_ROOM?: string;
 }
 
-/** What a socket carries through hibernation: only the seat it is bound to. */
+/** What a socket carries through hibernation: the seat it is bound to, and when it opened. */
 interface SocketState {
   seat: PlayerId | null;
+  /** Epoch ms the socket was accepted (room capacity: the oldest spectator makes room first). */
+  since?: number;
 }
 
 export class Main extends Server<Env> {
@@ -58,7 +63,38 @@ export class Main extends Server<Env> {
     }
   }
 
+  /**
+   * Bounds the room before a socket opens (party/room/capacity.ts): over the limit an upgrade is
+   * refused with a JSON 503, unless a socket without a seat can make room (closed with ROOM_FULL).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
+    const maxConnections = parseMaxConnectionsPerRoom(this.env.MAX_CONNECTIONS_PER_ROOM);
+    const open = Array.from(this.getConnections<SocketState>(), (connection) => ({
+      connection,
+      id: connection.id,
+      seated: (connection.state?.seat ?? null) !== null,
+      since: connection.state?.since ?? 0,
+    }));
+    const admission = admitConnection(open, maxConnections);
+    if (!admission.admit) {
+      const refusal = jsonError(
+        503,
+        "room_full",
+        `This room is full: at most ${maxConnections} connections (players and spectators). Try again later.`,
+      );
+      refusal.headers.set("Retry-After", "10");
+      return refusal;
+    }
+    if (admission.displace !== null) {
+      const displaced = open.find((socket) => socket.id === admission.displace)?.connection;
+      if (displaced) adapt(displaced).close(CloseCode.ROOM_FULL, "room full: a player needs this place");
+    }
+    return super.fetch(request);
+  }
+
   override onConnect(connection: Connection<SocketState>): void {
+    connection.setState({ seat: null, since: Date.now() });
     try {
       this.#requireRoom().connect(adapt(connection));
     } catch (error) {
@@ -147,7 +183,7 @@ function adapt(connection: Connection<SocketState>): RoomConnection {
     get seat() {
       return connection.state?.seat ?? null;
     },
-    bind: (seat) => void connection.setState({ seat }),
+    bind: (seat) => void connection.setState({ ...connection.state, seat }),
     send: (frame) => safeSend(connection, frame),
     close: (code, reason) => {
       try {
@@ -204,6 +240,13 @@ export default {
     } else if (request.method !== "GET" && request.method !== "HEAD") {
       return notFound();
     }
+    const limited = await checkEdgeLimits(env, {
+      kind: isWebSocket ? "upgrade" : "summary",
+      host: url.hostname,
+      clientIp: request.headers.get("CF-Connecting-IP"),
+      roomId: route.roomId,
+    });
+    if (limited) return isWebSocket ? limited : withCors(limited, request, allowedOrigins);
 
     const forwarded = new Request(withSafeConnectionId(url), request);
     // PartyServer reads the name from the Durable Object id; the headers are a fallback it knows.

@@ -45,6 +45,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   /** This seat was reclaimed by a `rejoin` on another connection. Do not auto-rejoin. */
   SEAT_TAKEN_OVER: 4001,
+  /**
+   * The room was full and a seated player needed a place: this connection had no seat and was
+   * the oldest such. Reconnect later as a spectator, or `rejoin` right away if you hold a seat.
+   */
+  ROOM_FULL: 4002,
   /** The server failed while setting up the connection. Reconnecting may help. */
   INTERNAL: 1011,
 } as const;

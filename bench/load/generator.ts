@@ -15,6 +15,7 @@ import type { ServerMessage, StateView } from "../../party/protocol.ts";
 import { mulberry32 } from "../../party/engine/dice.ts";
 import { summarize } from "../lib/stats.ts";
 import { decide } from "./strategy.ts";
+import { simulatedClientIp } from "./client-ip.ts";
 import type { ChildMessage, LoadConfig, LoadResult, ParentMessage } from "./types.ts";
 
 type Phase = "setup" | "warmup" | "window" | "drain";
@@ -69,7 +70,11 @@ class Limiter {
  */
 function open(url: string, timeoutMs: number, onMessage: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false,
+      handshakeTimeout: timeoutMs,
+      headers: { "CF-Connecting-IP": simulatedClientIp() },
+    });
     socket.on("message", (data) => onMessage(decode(data)));
     socket.once("open", () => resolve(socket));
     socket.once("error", reject);

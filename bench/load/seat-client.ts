@@ -1,6 +1,7 @@
 // A sequential WebSocket player for the cost section: sends one message, waits for its answer,
 // and keeps every frame it received (so frames per action can be counted exactly).
 import WebSocket from "ws";
+import { simulatedClientIp } from "./client-ip.ts";
 import type { ServerMessage, StateView } from "../../party/protocol.ts";
 
 export class SeatClient {
@@ -16,6 +17,8 @@ export class SeatClient {
 
   readonly name: string;
   private readonly url: string;
+  /** One address per player, kept across reconnects. */
+  readonly #clientIp = simulatedClientIp();
 
   constructor(name: string, url: string) {
     this.name = name;
@@ -25,7 +28,7 @@ export class SeatClient {
   /** Opens (or reopens) the socket and waits for the welcome and the first state. */
   async connect(timeoutMs = 10_000): Promise<void> {
     const from = this.frames.length;
-    const socket = new WebSocket(this.url, { perMessageDeflate: false });
+    const socket = new WebSocket(this.url, { perMessageDeflate: false, headers: { "CF-Connecting-IP": this.#clientIp } });
     // Attached before the handshake completes: the first frames may share its TCP read.
     socket.on("message", (data) => {
       const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as ArrayBuffer).toString();

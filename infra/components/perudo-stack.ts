@@ -33,6 +33,8 @@ export interface PerudoStackOutputs {
   healthUrl: string;
   allowedOrigins: string[];
   turnSeconds: number;
+  /** Passed to the server as MAX_CONNECTIONS_PER_ROOM. */
+  maxConnectionsPerRoom: number;
   /** Only when createZone is true: the nameservers to set at the registrar. */
   nameservers?: pulumi.Output<string[]>;
 }
@@ -64,6 +66,7 @@ export class PerudoStack extends pulumi.ComponentResource {
     const zone = config.createZone ? this.createZone(name, config) : this.findZone(config);
     if (config.routing === "route") this.createRouteRecord(name, config, zone.id);
     if (config.frontend) this.createFrontendRecord(name, config, zone.id);
+    if (config.wafRateLimit > 0) this.createWafRateLimit(name, config, zone.id);
     const token = this.createDeployToken(name, config, zone.id, args.now);
 
     this.outputs = stackOutputs(config, zone, token);
@@ -130,6 +133,43 @@ export class PerudoStack extends pulumi.ComponentResource {
     );
   }
 
+  /**
+   * The optional zone WAF rate limiting rule (config `wafRateLimit`): one rule in the zone's
+   * `http_ratelimit` entry point ruleset, within what the Free plan allows (one rule, counted per
+   * IP and data center, a 10-second period, a 10-second block). It stops a flood at Cloudflare's
+   * edge before it reaches the Worker (and costs no Worker requests), unlike the Worker's own
+   * limits; a blocked client gets Cloudflare's HTTP 429 (error 1015), not perudo-vibe's JSON.
+   * A zone has one such entry point ruleset: this takes it over (see docs/operations.md).
+   */
+  private createWafRateLimit(name: string, config: StackConfig, zoneId: pulumi.Output<string>): void {
+    new cloudflare.Ruleset(
+      `${name}-waf-rate-limit`,
+      {
+        zoneId,
+        kind: "zone",
+        phase: "http_ratelimit",
+        name: `${PROJECT}-${config.stack} rate limits`,
+        description: recordComment(config, "rate limit for the game's room paths"),
+        rules: [
+          {
+            description: `perudo-vibe ${config.stack}: at most ${config.wafRateLimit} room requests per 10 s per IP`,
+            expression: `(${wafRateLimitExpression()})`,
+            action: "block",
+            ratelimit: {
+              // cf.colo.id is mandatory with ip.src on every plan: counts are per data center.
+              characteristics: ["ip.src", "cf.colo.id"],
+              period: 10,
+              requestsPerPeriod: config.wafRateLimit,
+              mitigationTimeout: 10,
+            },
+            enabled: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+  }
+
   private createDeployToken(
     name: string,
     config: StackConfig,
@@ -154,6 +194,17 @@ export class PerudoStack extends pulumi.ComponentResource {
   }
 }
 
+/** The room paths the Worker serves (party/room/http.ts), which the optional WAF rule counts. */
+export const ROOM_PATH_PREFIXES = ["/parties/main/", "/party/"] as const;
+
+/**
+ * The WAF rule's expression. The Free plan allows only the URI path in rate limiting rule
+ * expressions (not the host), so the rule counts these paths on every hostname of the zone.
+ */
+export function wafRateLimitExpression(): string {
+  return ROOM_PATH_PREFIXES.map((prefix) => `starts_with(http.request.uri.path, "${prefix}")`).join(" or ");
+}
+
 /** "Managed by Pulumi stack perudo-vibe/<stack>: <what>", within Cloudflare's comment limit. */
 export function recordComment(config: StackConfig, what: string): string {
   const comment = `Managed by Pulumi stack ${PROJECT}/${config.stack}: ${what}`;
@@ -176,6 +227,7 @@ function stackOutputs(config: StackConfig, zone: ResolvedZone, token: DeployToke
     healthUrl: `https://${config.domain}/health`,
     allowedOrigins: config.allowedOrigins,
     turnSeconds: config.turnSeconds,
+    maxConnectionsPerRoom: config.maxConnectionsPerRoom,
     ...(zone.nameservers ? { nameservers: zone.nameservers } : {}),
   };
 }

@@ -266,6 +266,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
       buildId,
       allowedOrigins: outputs.allowedOrigins,
       turnSeconds: outputs.turnSeconds,
+      maxConnectionsPerRoom: outputs.maxConnectionsPerRoom,
       routing: outputs.routing,
       domain: outputs.domain,
       message: `perudo-vibe ${buildId} to ${report.stack} (scripts/deploy.ts)`,

@@ -44,6 +44,8 @@ export const stackOutputsSchema = z
     healthUrl: z.string().regex(/^https:\/\//, "must start with https://"),
     allowedOrigins: z.array(origin),
     turnSeconds: z.number().int().positive().max(86_400),
+    // Absent in the outputs of a stack last updated before it existed: wrangler.jsonc's value applies.
+    maxConnectionsPerRoom: z.number().int().min(6).max(10_000).optional(),
     nameservers: z.array(z.string()).optional(),
   })
   .loose()

@@ -48,6 +48,8 @@ export interface WranglerDeployPlan {
   buildId: string;
   allowedOrigins: string[];
   turnSeconds: number;
+  /** MAX_CONNECTIONS_PER_ROOM; when undefined, the value in wrangler.jsonc is uploaded. */
+  maxConnectionsPerRoom?: number | undefined;
   routing: "custom-domain" | "route";
   domain: string;
   message: string;
@@ -70,6 +72,7 @@ export function buildWranglerDeployArgs(plan: WranglerDeployPlan): string[] {
     `ALLOWED_ORIGINS:${plan.allowedOrigins.join(",")}`,
     "--var",
     `TURN_SECONDS:${plan.turnSeconds}`,
+    ...(plan.maxConnectionsPerRoom === undefined ? [] : ["--var", `MAX_CONNECTIONS_PER_ROOM:${plan.maxConnectionsPerRoom}`]),
     "--tag",
     plan.buildId,
     "--message",

@@ -288,3 +288,35 @@ describe("unknown endpoints", () => {
     expect(fake.unhandled.map((request) => request.endpoint)).toEqual([`GET /accounts/${ACCOUNT_ID}/d1/database`]);
   });
 });
+
+describe("Worker uploads with rate limiting bindings", () => {
+  async function upload(bindings: unknown[]): Promise<{ status: number; json: any }> {
+    const form = new FormData();
+    form.set("metadata", JSON.stringify({ main_module: "index.js", bindings, compatibility_date: "2026-04-20" }));
+    form.set("index.js", new Blob(["export default { fetch() { return new Response('ok'); } };"], { type: "application/javascript+module" }), "index.js");
+    const response = await fetch(`${fake.url}/accounts/${ACCOUNT_ID}/workers/scripts/limited`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${FAKE_API_TOKEN}` },
+      body: form,
+    });
+    return { status: response.status, json: await response.json() };
+  }
+
+  it("accepts the documented shape and keeps it on the version", async () => {
+    const binding = { name: "UPGRADES_PER_IP", type: "ratelimit", namespace_id: "1301", simple: { limit: 60, period: 60 } };
+    expect((await upload([binding])).status).toBe(200);
+    expect(fake.state.scripts.get("limited")!.versions.at(-1)!.bindings).toContainEqual(binding);
+  });
+
+  it("refuses a period other than 10 or 60, a missing limit or a non-numeric namespace", async () => {
+    for (const binding of [
+      { name: "A", type: "ratelimit", namespace_id: "1301", simple: { limit: 60, period: 30 } },
+      { name: "B", type: "ratelimit", namespace_id: "1301", simple: { period: 60 } },
+      { name: "C", type: "ratelimit", namespace_id: "my-limiter", simple: { limit: 60, period: 60 } },
+    ]) {
+      const { status, json } = await upload([binding]);
+      expect(status, binding.name).toBe(400);
+      expect(json.errors[0].message).toContain(`ratelimit binding ${binding.name}`);
+    }
+  });
+});

@@ -91,6 +91,16 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
         { name: "TURN_SECONDS", type: "plain_text", text: "45" },
       ]),
     );
+    // The edge rate limits travel in the same upload (no other API call, no other permission).
+    expect(metadata["bindings"]).toEqual(
+      expect.arrayContaining([
+        { name: "UPGRADES_PER_IP", type: "ratelimit", namespace_id: "1301", simple: { limit: 60, period: 60 } },
+        { name: "UPGRADES_PER_ROOM", type: "ratelimit", namespace_id: "1302", simple: { limit: 128, period: 60 } },
+        { name: "SUMMARIES_PER_IP", type: "ratelimit", namespace_id: "1303", simple: { limit: 120, period: 60 } },
+        { name: "SUMMARIES_PER_ROOM", type: "ratelimit", namespace_id: "1304", simple: { limit: 600, period: 60 } },
+        { name: "MAX_CONNECTIONS_PER_ROOM", type: "plain_text", text: "64" },
+      ]),
+    );
     expect(metadata["annotations"]).toEqual({ "workers/tag": "build-1", "workers/message": "deploy build-1" });
     expect(metadata["compatibility_date"]).toBe("2026-04-20");
     const mainModule = upload.parts!.find((part) => part.name === "index.js")!;

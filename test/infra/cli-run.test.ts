@@ -183,6 +183,7 @@ describe("pulumi up, as the language host runs it", () => {
         "host",
         "routing",
         "turnSeconds",
+        "maxConnectionsPerRoom",
         "websocketUrl",
         "workerName",
         "zoneId",
@@ -202,6 +203,7 @@ describe("pulumi up, as the language host runs it", () => {
       healthUrl: "https://party-staging.example.com/health",
       allowedOrigins: ["https://play-staging.example.com"],
       turnSeconds: 60,
+      maxConnectionsPerRoom: 64,
     });
     expect(outputs["deployToken"]).toEqual(new Secret("token-secret-perudo-vibe-deploy-token-token"));
     expect(String(outputs["deployTokenExpiresOn"])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -38,6 +38,8 @@ describe("valid configuration", () => {
       turnSeconds: 60,
       deployIps: [],
       tokenRotation: "",
+      wafRateLimit: 0,
+      maxConnectionsPerRoom: 64,
     });
   });
 
@@ -55,6 +57,8 @@ describe("valid configuration", () => {
         "perudo-vibe:turnSeconds": "10",
         "perudo-vibe:deployIps": '["203.0.113.0/24","2001:db8::/32"]',
         "perudo-vibe:tokenRotation": "2026-01-31",
+        "perudo-vibe:wafRateLimit": "120",
+        "perudo-vibe:maxConnectionsPerRoom": "200",
       },
       "prod",
     );
@@ -70,6 +74,8 @@ describe("valid configuration", () => {
       turnSeconds: 10,
       deployIps: ["203.0.113.0/24", "2001:db8::/32"],
       tokenRotation: "2026-01-31",
+      wafRateLimit: 120,
+      maxConnectionsPerRoom: 200,
     });
   });
 
@@ -102,6 +108,8 @@ const CASES: [string, string | undefined, RegExp, string][] = [
   ["turnSeconds", "601", /between 10 and 600 seconds/, "pulumi config set perudo-vibe:turnSeconds 60"],
   ["deployIps", '["203.0.113.7"]', /not a CIDR/, "pulumi config set --path 'perudo-vibe:deployIps[0]'"],
   ["tokenRotation", "Next Week", /up to 32 lowercase/, "pulumi config set perudo-vibe:tokenRotation"],
+  ["maxConnectionsPerRoom", "5", /between 6 and 10000 connections/, "pulumi config set perudo-vibe:maxConnectionsPerRoom 64"],
+  ["wafRateLimit", "-5", /0 \(no rule\) or between 1 and 100000/, "pulumi config set perudo-vibe:wafRateLimit 100"],
 ];
 
 describe("one clear error per key", () => {

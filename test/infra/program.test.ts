@@ -300,6 +300,35 @@ describe("protection", () => {
   });
 });
 
+describe("the optional WAF rate limiting rule (wafRateLimit)", () => {
+  const RULESET = "cloudflare:index/ruleset:Ruleset";
+
+  it("is off by default: no ruleset", async () => {
+    const { cloudflare } = await run("staging");
+    expect(cloudflare.ofType(RULESET)).toEqual([]);
+  });
+
+  it("is one zone http_ratelimit rule within the Free plan: path only, per IP and colo, 10 s period and block", async () => {
+    const { cloudflare } = await run("prod", { "perudo-vibe:wafRateLimit": "120" });
+    const rulesets = cloudflare.ofType(RULESET);
+    expect(rulesets).toHaveLength(1);
+    const [ruleset] = rulesets;
+    expect(ruleset!.name).toBe("perudo-vibe-waf-rate-limit");
+    expect(ruleset!.inputs).toMatchObject({ zoneId: ZONE_ID, kind: "zone", phase: "http_ratelimit", name: "perudo-vibe-prod rate limits" });
+    const rules = ruleset!.inputs.rules as Record<string, unknown>[];
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      action: "block",
+      enabled: true,
+      expression: '(starts_with(http.request.uri.path, "/parties/main/") or starts_with(http.request.uri.path, "/party/"))',
+      ratelimit: { characteristics: ["ip.src", "cf.colo.id"], period: 10, requestsPerPeriod: 120, mitigationTimeout: 10 },
+    });
+    // The Free plan's expressions may use the path only: never the host.
+    expect(String(rules[0]!["expression"])).not.toMatch(/http\.host/);
+    expect(cloudflare.optionsOf("perudo-vibe-waf-rate-limit")!.parent).toBe("perudo-vibe");
+  });
+});
+
 describe("outputs", () => {
   it("publishes every value the deploy CLI reads", async () => {
     const { outputs } = await run("staging", {
@@ -325,6 +354,7 @@ describe("outputs", () => {
       healthUrl: "https://party.example.com/health",
       allowedOrigins: ["https://play.example.com"],
       turnSeconds: 45,
+      maxConnectionsPerRoom: 64,
     });
   });
 

@@ -8,6 +8,11 @@ export type MessageOf<T extends ServerMessage["type"]> = Extract<ServerMessage, 
 export interface ConnectOptions {
   origin?: string;
   /**
+   * Sent as CF-Connecting-IP (wrangler dev passes it through; Cloudflare overwrites it). Default:
+   * a fresh address per socket, so the edge's per-IP upgrade limit only trips in tests about it.
+   */
+  clientIp?: string;
+  /**
    * Pace outgoing frames below the server's limit of 10 per second, as a well-behaved client
    * would (default true). The rate-limit test turns this off to flood on purpose.
    */
@@ -19,6 +24,20 @@ export interface ConnectOptions {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const PACE_LIMIT = 8;
 const PACE_WINDOW_MS = 1_100;
+
+let nextClientIp = 0;
+
+/** A distinct address per test socket, from 198.18.0.0/15 (reserved for benchmarking, RFC 2544). */
+export function testClientIp(): string {
+  nextClientIp++;
+  return `198.18.${(nextClientIp >> 8) & 255}.${nextClientIp & 255}`;
+}
+
+function upgradeHeaders(options: { origin?: string; clientIp?: string }): { headers: Record<string, string> } {
+  const headers: Record<string, string> = { "CF-Connecting-IP": options.clientIp ?? testClientIp() };
+  if (options.origin) headers["Origin"] = options.origin;
+  return { headers };
+}
 
 /** ws://host:port/parties/main/<room> (or the PartyKit layout /party/<room>). */
 export function roomUrl(baseUrl: string, room: string, layout: "parties" | "party" = "parties"): string {
@@ -78,7 +97,7 @@ export class TestClient {
 
   /** Opens a socket and waits for `welcome` and the first `state`. */
   static async connect(url: string, options: ConnectOptions & { label?: string } = {}): Promise<TestClient> {
-    const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+    const socket = new WebSocket(url, upgradeHeaders(options));
     const client = new TestClient(socket, options.label ?? "client", options.pace ?? true);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
@@ -215,24 +234,28 @@ export class TestClient {
 }
 
 /** Tries a WebSocket upgrade and reports the HTTP status it was refused with (or 101). */
-export async function upgradeStatus(url: string, options: { origin?: string } = {}): Promise<number> {
+export async function upgradeStatus(url: string, options: { origin?: string; clientIp?: string } = {}): Promise<number> {
   return (await tryUpgrade(url, options)).status;
 }
 
 /** Tries a WebSocket upgrade: 101 if it opened (then closes it), else the refusal and its body. */
-export async function tryUpgrade(url: string, options: { origin?: string } = {}): Promise<{ status: number; body: string }> {
-  const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+export async function tryUpgrade(
+  url: string,
+  options: { origin?: string; clientIp?: string } = {},
+): Promise<{ status: number; body: string; retryAfter: string | null }> {
+  const socket = new WebSocket(url, upgradeHeaders(options));
   return new Promise((resolve, reject) => {
     socket.once("open", () => {
       socket.close(1000);
-      resolve({ status: 101, body: "" });
+      resolve({ status: 101, body: "", retryAfter: null });
     });
     socket.once("unexpected-response", (_request, response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
       response.on("end", () => {
-        resolve({ status: response.statusCode ?? 0, body });
+        const retryAfter = response.headers["retry-after"];
+        resolve({ status: response.statusCode ?? 0, body, retryAfter: typeof retryAfter === "string" ? retryAfter : null });
         socket.terminate();
       });
     });

@@ -264,6 +264,10 @@ function readUpload(
       if (inherited) bindings.push(inherited);
       continue;
     }
+    if (binding["type"] === "ratelimit") {
+      const problem = ratelimitBindingProblem(binding);
+      if (problem) return { error: CloudflareError.badRequest(problem) };
+    }
     if (binding["type"] === "durable_object_namespace") {
       const className = String(binding["class_name"]);
       const otherScript = binding["script_name"] as string | undefined;
@@ -302,6 +306,27 @@ function readUpload(
       metadata: metadata as Record<string, unknown>,
     },
   };
+}
+
+/**
+ * A Workers Rate Limiting binding as the API takes it: Cloudflare's OpenAPI schema
+ * `WorkersBindingKindRatelimit` is { type: "ratelimit", name, namespace_id: string, simple: {
+ * limit: number, period: integer } } (what wrangler 4.86 sends for a `ratelimits` entry), and the
+ * binding's documentation allows a period of 10 or 60 seconds only
+ * (https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/). The error code
+ * Cloudflare answers a malformed one with is not documented; the fake uses its generic 10014.
+ */
+function ratelimitBindingProblem(binding: Record<string, unknown>): string | undefined {
+  const simple = binding["simple"] as { limit?: unknown; period?: unknown } | undefined;
+  if (typeof binding["name"] !== "string" || binding["name"] === "") return "ratelimit binding: name is required";
+  if (typeof binding["namespace_id"] !== "string" || !/^\d+$/.test(binding["namespace_id"])) {
+    return `ratelimit binding ${binding["name"]}: namespace_id must be a string of digits`;
+  }
+  if (typeof simple !== "object" || simple === null || typeof simple.limit !== "number" || simple.limit <= 0) {
+    return `ratelimit binding ${binding["name"]}: simple.limit must be a positive number`;
+  }
+  if (simple.period !== 10 && simple.period !== 60) return `ratelimit binding ${binding["name"]}: simple.period must be 10 or 60`;
+  return undefined;
 }
 
 function asStrings(value: unknown): string[] {

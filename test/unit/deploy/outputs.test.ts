@@ -49,6 +49,12 @@ describe("parseStackOutputs", () => {
     expect(error.message).toContain("pulumi up --stack staging");
   });
 
+  it("reads maxConnectionsPerRoom when present (stacks updated before it existed have none)", () => {
+    expect(parseStackOutputs({ ...valid, maxConnectionsPerRoom: 128 }, source).maxConnectionsPerRoom).toBe(128);
+    expect(parseStackOutputs(valid, source).maxConnectionsPerRoom).toBeUndefined();
+    expect(thrownBy(() => parseStackOutputs({ ...valid, maxConnectionsPerRoom: 5 }, source)).message).toContain("maxConnectionsPerRoom");
+  });
+
   it("checks the derived outputs agree with domain", () => {
     const error = thrownBy(() => parseStackOutputs({ ...valid, host: "other.example.com", websocketUrl: "wss://x/parties/main" }, source));
     expect(error.message).toContain("output host must equal domain (perudo.example.com)");

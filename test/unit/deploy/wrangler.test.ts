@@ -32,6 +32,18 @@ describe("buildWranglerDeployArgs", () => {
     expect(args).not.toContain("--domain");
   });
 
+  it("passes the stack's room capacity as MAX_CONNECTIONS_PER_ROOM when the outputs have one", () => {
+    const args = buildWranglerDeployArgs({ ...plan, maxConnectionsPerRoom: 128, routing: "custom-domain" });
+    expect(args.slice(0, 11)).toEqual([
+      "deploy", "--name", "perudo-vibe-staging",
+      "--var", "BUILD_ID:abc123",
+      "--var", "ALLOWED_ORIGINS:https://a.example.com,https://b.example.com",
+      "--var", "TURN_SECONDS:45",
+      "--var", "MAX_CONNECTIONS_PER_ROOM:128",
+    ]);
+    expect(buildWranglerDeployArgs({ ...plan, maxConnectionsPerRoom: undefined, routing: "route" }).join(" ")).not.toContain("MAX_CONNECTIONS");
+  });
+
   it("route mode adds --route <domain>/*; no allowed origins gives an empty list", () => {
     const args = buildWranglerDeployArgs({ ...plan, allowedOrigins: [], routing: "route" });
     expect(args).toContain("ALLOWED_ORIGINS:");
