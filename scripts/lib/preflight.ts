@@ -3,6 +3,7 @@
 // CloudflareClient) is separate from judging (assessPreflight, pure), so every rule is unit-tested.
 import {
   CloudflareApiError,
+  networkFailureHint,
   type CloudflareClient,
   type DnsRecord,
   type TokenVerifyResult,
@@ -110,6 +111,9 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
           : "Set the nameservers shown in the Cloudflare dashboard at your domain registrar.\n") +
         `Activation can take up to 24 hours; re-run the deploy once the zone is active.`,
     });
+  } else if (!zone.status) {
+    // Optional in Cloudflare's schema: say so rather than guess.
+    warnings.push(`Cloudflare did not report a status for zone ${zone.name}; check it is active in the dashboard (${zone.name} > Overview).`);
   } else if (zone.status !== "active") {
     problems.push({ kind: "preflight", message: `Zone ${zone.name} is ${zone.status}, not active.` });
   }
@@ -203,6 +207,10 @@ function describeRecords(records: DnsRecord[]): string {
 /** Maps an API failure during preflight to the error a person should see. */
 export function preflightApiError(error: unknown, what: string): Error {
   if (error instanceof CloudflareApiError) {
+    if (error.isNetworkFailure) {
+      // Exit 4 (the README's table: Cloudflare's API not reachable), never 3: the token was not judged.
+      return new PreflightError(`Could not ${what}: Cloudflare's API did not answer (${error.message}).\n${networkFailureHint()}`);
+    }
     if (error.kind === "auth") {
       return new CredentialsError(
         `The deploy token may not ${what} (${error.message}). It needs the permissions listed in docs/permissions.md; recreate it with \`pulumi up\` for this stack.`,
@@ -213,22 +221,42 @@ export function preflightApiError(error: unknown, what: string): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Verifies the token: account-owned tokens at /accounts/:id/tokens/verify, else user tokens. */
-export async function verifyToken(client: CloudflareClient, accountId: string): Promise<TokenFacts> {
+/** Codes with which a verify endpoint says "not a token of this kind / unknown token". */
+const UNKNOWN_TOKEN_CODES = new Set([1000, 1001]);
+
+/**
+ * Verifies the token: account-owned tokens at /accounts/:id/tokens/verify, else user tokens.
+ * When both refuse, the account endpoint's error is the one that explains an account-owned token
+ * (e.g. 9109: the token's client-IP condition excludes this machine), so it is reported first,
+ * and never hidden behind the user endpoint's "Invalid API Token" (1000).
+ */
+export async function verifyToken(client: CloudflareClient, accountId: string, what = "the deploy token (output deployToken)"): Promise<TokenFacts> {
+  let accountError: CloudflareApiError;
   try {
     return { verifiedAt: "account", result: await client.verifyAccountToken(accountId) };
   } catch (error) {
-    if (!(error instanceof CloudflareApiError) || error.kind === "transient") throw preflightApiError(error, "verify the deploy token");
+    if (!(error instanceof CloudflareApiError) || error.kind === "transient") throw preflightApiError(error, `verify ${what}`);
+    accountError = error;
   }
   try {
     return { verifiedAt: "user", result: await client.verifyUserToken() };
   } catch (error) {
     if (error instanceof CloudflareApiError && error.kind !== "transient") {
+      const accountSaid = accountError.details || accountError.message;
+      const userSaid = error.details || error.message;
+      const accountIsSpecific = accountError.errors.some((item) => !UNKNOWN_TOKEN_CODES.has(item.code));
+      const ipHint = accountError.hasCode(9109) || error.hasCode(9109)
+        ? "\nCode 9109 often means the token is limited to client IP ranges (stack config deployIps) that do not include this machine's address."
+        : "";
       throw new CredentialsError(
-        `Cloudflare rejected the deploy token (output deployToken): ${error.details || error.message}. Recreate it with \`pulumi up\` for this stack.`,
+        `Cloudflare rejected ${what}: ` +
+          (accountIsSpecific
+            ? `${accountSaid} (account endpoint; the user endpoint said: ${userSaid}).`
+            : `${userSaid} (user endpoint; the account endpoint said: ${accountSaid}).`) +
+          ` Recreate it with \`pulumi up\` for this stack.${ipHint}`,
       );
     }
-    throw preflightApiError(error, "verify the deploy token");
+    throw preflightApiError(error, `verify ${what}`);
   }
 }
 
