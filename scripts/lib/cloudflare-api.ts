@@ -191,7 +191,10 @@ export type TokenDetail = z.infer<typeof tokenDetailSchema>;
 
 // Compile-time checks: our schemas read fields the SDK's response types define, with compatible
 // types (a renamed or retyped field in a new SDK release breaks `npm run typecheck`).
-type Fits<Ours, Theirs> = { [K in keyof Ours & keyof Theirs]: Theirs[K] extends Ours[K] ? true : never };
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+type Fits<Ours, Theirs> = {
+  [K in KnownKeys<Ours>]: K extends keyof Theirs ? ([Theirs[K]] extends [Ours[K]] ? true : false) : false;
+};
 type Check<T extends Record<string, true>> = T;
 export type SchemaChecks = [
   Check<Fits<TokenVerifyResult, import("cloudflare/resources/user/tokens/tokens").TokenVerifyResponse>>,
@@ -375,6 +378,19 @@ export class CloudflareClient {
       endpoint: "DELETE /accounts/:account_id/workers/domains/:domain_id",
       run: (api) => api.workers.domains.delete(domainId, { account_id: accountId }),
       schema: z.unknown(),
+    });
+  }
+
+  /**
+   * One Worker version's detail. Used for its `annotations` (workers/tag = our build id) when a
+   * version *list* item has none: the schema defines annotations on neither, Cloudflare returns
+   * them on both, and wrangler reads them from the list; the detail is the fallback.
+   */
+  getWorkerVersion(accountId: string, scriptName: string, versionId: string) {
+    return this.request({
+      endpoint: "GET /accounts/:account_id/workers/scripts/:script_name/versions/:version_id",
+      run: (api) => api.workers.scripts.versions.get(versionId, { account_id: accountId, script_name: scriptName }),
+      schema: z.object({ id: z.string(), annotations: z.record(z.string(), z.string()).nullish() }).loose(),
     });
   }
 
