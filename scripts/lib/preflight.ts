@@ -119,6 +119,44 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
   }
 
   // Hostname
+  const hostname = assessHostname(outputs, facts);
+  problems.push(...hostname.problems);
+
+  const otherCustomDomains = facts.workerDomains
+    .filter((d) => d.service === workerName && d.hostname.toLowerCase() !== domain)
+    .map((d) => d.hostname)
+    .sort();
+  if (otherCustomDomains.length > 0) {
+    warnings.push(
+      `Worker ${workerName} also serves ${otherCustomDomains.join(", ")} (left attached, e.g. after a domain change). ` +
+        `Detach the ones you no longer want with --prune-domains (after this deploy verifies), or in the dashboard.`,
+    );
+  }
+
+  return {
+    problems,
+    warnings,
+    otherCustomDomains,
+    domainAlreadyAttached: hostname.domainAlreadyAttached,
+    tokenExpiresOn: expiresOn,
+  };
+}
+
+export type HostnameOutputs = Pick<PreflightOutputs, "accountId" | "zoneId" | "zoneName" | "domain" | "routing" | "workerName">;
+export type HostnameFacts = Pick<PreflightFacts, "dnsRecords" | "domainHolders" | "routes">;
+
+/**
+ * Is `domain` free for this Worker in its routing mode? Pure. The deploy preflight and
+ * `npm run doctor` both judge the hostname here. `routeRecordByPulumi`: before `pulumi up` (the
+ * doctor), a missing route-mode record is expected, since the program creates it.
+ */
+export function assessHostname(
+  outputs: HostnameOutputs,
+  facts: HostnameFacts,
+  options: { routeRecordByPulumi?: boolean } = {},
+): { problems: PreflightProblem[]; domainAlreadyAttached: boolean } {
+  const problems: PreflightProblem[] = [];
+  const { domain, workerName, accountId } = outputs;
   const addressRecords = facts.dnsRecords.filter((r) => r.name.toLowerCase() === domain && ADDRESS_TYPES.has(r.type.toUpperCase()));
   const holders = facts.domainHolders.filter((d) => d.hostname.toLowerCase() === domain);
   const foreignHolder = holders.find((d) => d.service !== workerName);
@@ -146,7 +184,7 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
   } else {
     const proxied = addressRecords.filter((r) => r.proxied === true);
     if (addressRecords.length === 0) {
-      problems.push({
+      if (!options.routeRecordByPulumi) problems.push({
         kind: "preflight",
         message: `Route mode needs a proxied DNS record at ${domain}, and there is none. Run \`pulumi up\` for this stack (it creates the record).`,
       });
@@ -169,24 +207,7 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
     }
   }
 
-  const otherCustomDomains = facts.workerDomains
-    .filter((d) => d.service === workerName && d.hostname.toLowerCase() !== domain)
-    .map((d) => d.hostname)
-    .sort();
-  if (otherCustomDomains.length > 0) {
-    warnings.push(
-      `Worker ${workerName} also serves ${otherCustomDomains.join(", ")} (left attached, e.g. after a domain change). ` +
-        `Detach the ones you no longer want with --prune-domains (after this deploy verifies), or in the dashboard.`,
-    );
-  }
-
-  return {
-    problems,
-    warnings,
-    otherCustomDomains,
-    domainAlreadyAttached: outputs.routing === "custom-domain" && ownDomain,
-    tokenExpiresOn: expiresOn,
-  };
+  return { problems, domainAlreadyAttached: outputs.routing === "custom-domain" && ownDomain };
 }
 
 /** Throws the first problem as its typed error (credentials first: exit 3 beats exit 4). */
@@ -275,6 +296,22 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
     }
   };
   const zone = await call(`read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId));
+  return { token, zone, ...(await gatherHostnameFacts(client, outputs)) };
+}
+
+/** What assessHostname judges: DNS records and Custom Domains at the host, this Worker's domains, route-mode routes. */
+export async function gatherHostnameFacts(
+  client: CloudflareClient,
+  outputs: HostnameOutputs,
+  mapError: (error: unknown, what: string) => Error = preflightApiError,
+): Promise<Pick<PreflightFacts, "dnsRecords" | "domainHolders" | "workerDomains" | "routes">> {
+  const call = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      throw mapError(error, what);
+    }
+  };
   const [dnsRecords, domainHolders, workerDomains, routes] = await Promise.all([
     call(`read DNS records of ${outputs.zoneName}`, () => client.listDnsRecords(outputs.zoneId, outputs.domain)),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { hostname: outputs.domain })),
@@ -283,7 +320,7 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
       ? call(`list Worker routes of ${outputs.zoneName}`, () => client.listZoneWorkerRoutes(outputs.zoneId))
       : Promise.resolve(undefined),
   ]);
-  return { token, zone, dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
+  return { dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
 }
 
 /** Gathers and judges; throws the typed error for the first problem, returns warnings otherwise. */
