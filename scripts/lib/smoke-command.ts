@@ -57,6 +57,7 @@ export async function smokeCommand(
       buildId,
       origin: values.origin,
       timeoutMs: values.timeout * 1000,
+      caller: "smoke",
       logger: context.logger,
       ...deps,
     });
