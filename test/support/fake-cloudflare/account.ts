@@ -1,5 +1,7 @@
 // Token verification, token details and permission groups, user, memberships and accounts.
+import type { Account } from "cloudflare/resources/accounts/accounts";
 import type { PermissionGroupListResponse } from "cloudflare/resources/accounts/tokens/permission-groups";
+import type { UserGetResponse } from "cloudflare/resources/user/user";
 import type { TokenVerifyResponse } from "cloudflare/resources/user/tokens/tokens";
 import type { Token } from "cloudflare/resources/shared";
 import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
@@ -111,7 +113,7 @@ export const accountRoutes: Route[] = [
   { method: "GET", template: "/accounts/:account_id", handler: getAccount },
 ];
 
-function accountObject(state: FakeCloudflareState): Record<string, unknown> {
+function accountObject(state: FakeCloudflareState): Account {
   return {
     id: state.accountId,
     name: state.accountName,
@@ -122,7 +124,7 @@ function accountObject(state: FakeCloudflareState): Record<string, unknown> {
 }
 
 function getUser(): ApiResponse {
-  return ok({ id: "fake-user-id", email: "fake-user@example.com", suspended: false });
+  return ok<UserGetResponse & { suspended: boolean }>({ id: "fake-user-id", email: "fake-user@example.com", suspended: false });
 }
 
 function listMemberships({ state, query }: RequestContext): ApiResponse {
