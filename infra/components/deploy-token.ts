@@ -42,7 +42,7 @@ export interface DeployTokenArgs {
   rotation: string;
   /** Client IP ranges (CIDRs) the token may be used from; empty means anywhere. @default [] */
   allowedIps: readonly string[];
-  /** The clock, read only when a token generation is first issued. @default () => new Date() */
+  /** The clock: the issue time of a new generation, and what "expired or expiring" is judged against. @default () => new Date() */
   now?: () => Date;
 }
 
@@ -71,8 +71,10 @@ export class DeployToken extends pulumi.ComponentResource {
     const generation = args.rotation === "" ? "" : `-r${args.rotation}`;
 
     const groupIds = this.resolvePermissionGroupIds(args);
-    const expiresOn = this.anchorExpiry(`${name}-issued-at${generation}`, args);
-    const token = this.createToken(`${name}-token${generation}`, args, groupIds, expiresOn);
+    const expiry = this.anchorExpiry(`${name}-issued-at${generation}`, args);
+    const expiresOn = expiry.apply((plan) => plan.expiresOn);
+    const token = this.createToken(`${name}-token${generation}`, args, groupIds, expiresOn, expiry);
+    this.reportRenewal(args, expiry);
 
     this.value = pulumi.secret(token.value);
     this.expiresOn = pulumi.all([token.expiresOn, expiresOn]).apply(([stored, computed]) => stored ?? computed);
@@ -105,15 +107,34 @@ export class DeployToken extends pulumi.ComponentResource {
     });
   }
 
-  /** Issue time kept in state, plus the lifetime: stable across runs, fresh per generation. */
-  private anchorExpiry(stashName: string, args: DeployTokenArgs): pulumi.Output<string> {
+  /**
+   * Issue time kept in state, plus the lifetime: stable across runs, fresh per generation. Once
+   * that expiry is past or near (see planExpiry), a renewed one, never a date in the past.
+   */
+  private anchorExpiry(stashName: string, args: DeployTokenArgs): pulumi.Output<ExpiryPlan> {
     const now = (args.now ?? (() => new Date()))();
     const issuedAt = new pulumi.Stash(
       stashName,
       { input: toRfc3339Seconds(now) },
       { parent: this, ignoreChanges: ["input"] },
     );
-    return issuedAt.output.apply((stored: unknown) => expiryFrom(String(stored), args.ttlDays));
+    return issuedAt.output.apply((stored: unknown) => planExpiry(String(stored), args.ttlDays, now));
+  }
+
+  /** The update says so when the token is being renewed (a warning on the component). */
+  private reportRenewal(args: DeployTokenArgs, expiry: pulumi.Output<ExpiryPlan>): void {
+    expiry.apply((plan) => {
+      if (plan.renewal === 0) return;
+      void pulumi.log.warn(
+        `Deploy token ${args.tokenName}: its expiry from its issue time (${plan.issuedAt} + tokenTtlDays ${args.ttlDays}) ` +
+          `was ${plan.originalExpiresOn}, which is past or within ${plan.windowDays} days. It is renewed automatically ` +
+          `(renewal ${plan.renewal}): the token is replaced by a new one expiring on ${plan.expiresOn} whenever this renewal is new since ` +
+          `the last update (the plan shows the replacement). The deploy CLI reads the new deployToken output; update any copy ` +
+          `kept elsewhere (e.g. a CI secret). To start over with a full tokenTtlDays from today and end this notice, set a new ` +
+          `tokenRotation (npm run rotate-token).`,
+        this,
+      );
+    });
   }
 
   private createToken(
@@ -121,6 +142,7 @@ export class DeployToken extends pulumi.ComponentResource {
     args: DeployTokenArgs,
     groupIds: pulumi.Output<Record<PermissionScope, string[]>>,
     expiresOn: pulumi.Output<string>,
+    expiry: pulumi.Output<ExpiryPlan>,
   ): cloudflare.AccountToken | cloudflare.ApiToken {
     // Two policies: account groups on exactly this account, zone groups on exactly this zone.
     const policies = [
@@ -137,10 +159,61 @@ export class DeployToken extends pulumi.ComponentResource {
     ];
     const condition = args.allowedIps.length > 0 ? { requestIp: { ins: [...args.allowedIps] } } : undefined;
     const common = { name: args.tokenName, policies, expiresOn, condition };
+    // A renewal is a new token, not an in-place update of an expired one: the engine replaces the
+    // token (create first, then delete) whenever the renewal number differs from the last update's.
+    // A number, never undefined (the SDK cannot serialise an undefined trigger). The token records
+    // 0 when first created, so the trigger only fires on a renewal. (An engine older than
+    // replacementTrigger updates expiresOn in place instead; still never a past date.)
+    const options: pulumi.CustomResourceOptions = {
+      parent: this,
+      replacementTrigger: expiry.apply((plan) => plan.renewal),
+    };
     return args.owner === "account"
-      ? new cloudflare.AccountToken(tokenResourceName, { accountId: args.accountId, ...common }, { parent: this })
-      : new cloudflare.ApiToken(tokenResourceName, common, { parent: this });
+      ? new cloudflare.AccountToken(tokenResourceName, { accountId: args.accountId, ...common }, options)
+      : new cloudflare.ApiToken(tokenResourceName, common, options);
   }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A token expiring within this many days is renewed by `pulumi up` (the deploy preflight warns from the same point). */
+export const TOKEN_RENEWAL_DAYS = 14;
+
+export interface ExpiryPlan {
+  issuedAt: string;
+  /** issuedAt + ttlDays. */
+  originalExpiresOn: string;
+  /** What the token is given: originalExpiresOn, or a renewed expiry at least windowDays ahead. */
+  expiresOn: string;
+  /** 0: as issued; n: the n-th renewal of this generation. */
+  renewal: number;
+  windowDays: number;
+}
+
+/**
+ * Which expiry to send. Pure. While issuedAt + ttlDays is more than the renewal window away, that
+ * date. Otherwise the expiry moves forward in whole steps of (ttlDays - window), the smallest
+ * number of steps that puts it at least the window ahead of `now`: never a date in the past, and
+ * the same answer on every run until the next renewal is due (so repeated updates change nothing).
+ * A stack updated regularly is renewed when 14 days are left and gets a full ttlDays; after a long
+ * pause the renewed expiry is between 14 days and ttlDays ahead (tokenRotation gives a full one).
+ * The window is 14 days, or half the lifetime when that is shorter (else every run would renew).
+ */
+export function planExpiry(issuedAt: string, ttlDays: number, now: Date): ExpiryPlan {
+  const originalExpiresOn = expiryFrom(issuedAt, ttlDays);
+  const first = Date.parse(originalExpiresOn);
+  const windowDays = Math.min(TOKEN_RENEWAL_DAYS, ttlDays / 2);
+  const windowMs = windowDays * DAY_MS;
+  const stepMs = ttlDays * DAY_MS - windowMs;
+  const shortBy = now.getTime() + windowMs - first;
+  const renewal = shortBy > 0 ? Math.ceil(shortBy / stepMs) : 0;
+  return {
+    issuedAt,
+    originalExpiresOn,
+    expiresOn: renewal === 0 ? originalExpiresOn : toRfc3339Seconds(new Date(first + renewal * stepMs)),
+    renewal,
+    windowDays,
+  };
 }
 
 /** RFC 3339 at second precision, the form Cloudflare stores token dates in. */

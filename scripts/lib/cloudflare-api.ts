@@ -1,6 +1,14 @@
-// A small typed client for the Cloudflare v4 API: fetch is injected, every result is parsed
-// with zod, and every failure is classified (transient vs auth vs other) so callers can decide
-// what to retry and which exit code to use. Used by the deploy preflight and domain attach.
+// The Cloudflare v4 API calls the deploy tooling makes itself, through Cloudflare's official
+// TypeScript SDK (`cloudflare` on npm). This module adds three things the SDK does not do for us:
+//   - classification: every failure becomes a CloudflareApiError of kind transient / auth /
+//     not-found / rejected, which callers map to exit codes;
+//   - bounded retries of transient failures only, with the injected sleep and logged as they happen;
+//   - zod parsing of every result (the SDK's types are compile-time only; an answer of the wrong
+//     shape must fail here with a clear message, not later as `undefined`).
+// The SDK is loaded on first use (dynamic import), so commands that never call the API, and the
+// start-up of those that do, do not pay for loading it.
+import type Cloudflare from "cloudflare";
+import type { ClientOptions } from "cloudflare";
 import { z } from "./zod.ts";
 import { withRetries, type Sleep } from "./retry.ts";
 
@@ -27,12 +35,12 @@ export interface CloudflareErrorItem {
 /** Auth/permission codes Cloudflare returns (with 400/401/403). */
 const AUTH_ERROR_CODES = new Set([
   1000, // Invalid API Token
-  1001, // Invalid token (token verify)
+  1001, // Invalid token (token verify); also "Failed common permission check" on token create
   6003, // Invalid request headers (malformed Authorization)
   6111, // Invalid format for Authorization header
   9103, // Unknown X-Auth-Key or X-Auth-Email
   9106, // Missing X-Auth-Key / X-Auth-Email / Authorization headers
-  9109, // Unauthorized to access requested resource / invalid access token
+  9109, // Unauthorized to access requested resource / invalid access token / request IP not allowed
   10000, // Authentication error (Workers APIs: token lacks the permission)
   10001, // Unable to authenticate request
 ]);
@@ -78,28 +86,30 @@ export class CloudflareApiError extends Error {
   hasCode(code: number): boolean {
     return this.errors.some((error) => error.code === code);
   }
-  /** "message [code: n]; ..." as Cloudflare (and wrangler) render it. */
+  /** No HTTP answer at all (DNS, refused connection, reset, timeout). */
+  get isNetworkFailure(): boolean {
+    return this.status === undefined;
+  }
+    /** "message [code: n]; ..." as Cloudflare (and wrangler) render it. */
   get details(): string {
     return this.errors.map((error) => `${error.message} [code: ${error.code}]`).join("; ");
   }
+}
+
+/** What a person should read when the API was not reachable at all. */
+export function networkFailureHint(): string {
+  return (
+    "This is the network, not the token: check this machine's connection, proxy and firewall, and " +
+    `CLOUDFLARE_API_BASE_URL (unset means ${DEFAULT_CLOUDFLARE_API_BASE_URL}).`
+  );
 }
 
 export function isTransientApiError(error: unknown): boolean {
   return error instanceof CloudflareApiError && error.kind === "transient";
 }
 
-const envelope = z.object({
-  success: z.boolean(),
-  errors: z.array(z.object({ code: z.number(), message: z.string() }).loose()).default([]),
-  messages: z.array(z.unknown()).default([]),
-  result: z.unknown(),
-  result_info: z
-    .object({ page: z.number().optional(), per_page: z.number().optional(), total_count: z.number().optional(), total_pages: z.number().optional() })
-    .loose()
-    .nullish(),
-});
-
-// --- result schemas (only the fields we read; everything else passes through) ---
+// --- result schemas: only the fields we read; everything else passes through. Each is checked
+// against the SDK's response type below, so a field the SDK names differently fails to compile. ---
 
 export const tokenVerifySchema = z
   .object({
@@ -115,9 +125,11 @@ export const zoneSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    status: z.string(), // "active" | "pending" | "initializing" | "moved" | ...
+    // Optional in Cloudflare's schema (and the SDK's Zone type): absent means "cannot tell".
+    status: z.string().nullish(), // "active" | "pending" | "initializing" | "moved"
     name_servers: z.array(z.string()).nullish(),
     original_name_servers: z.array(z.string()).nullish(),
+    account: z.object({ id: z.string().nullish(), name: z.string().nullish() }).loose().nullish(),
   })
   .loose();
 export type Zone = z.infer<typeof zoneSchema>;
@@ -151,8 +163,52 @@ export const workerRouteSchema = z
   .loose();
 export type WorkerRoute = z.infer<typeof workerRouteSchema>;
 
+export const permissionGroupSchema = z
+  .object({ id: z.string(), name: z.string(), scopes: z.array(z.string()).default([]) })
+  .loose();
+export type PermissionGroup = z.infer<typeof permissionGroupSchema>;
+
+export const tokenDetailSchema = z
+  .object({
+    id: z.string().nullish(),
+    name: z.string().nullish(),
+    status: z.string().nullish(),
+    expires_on: z.string().nullish(),
+    policies: z
+      .array(
+        z
+          .object({
+            effect: z.string(),
+            permission_groups: z.array(z.object({ id: z.string(), name: z.string().nullish() }).loose()),
+            resources: z.record(z.string(), z.unknown()),
+          })
+          .loose(),
+      )
+      .nullish(),
+  })
+  .loose();
+export type TokenDetail = z.infer<typeof tokenDetailSchema>;
+
+// Compile-time checks: our schemas read fields the SDK's response types define, with compatible
+// types (a renamed or retyped field in a new SDK release breaks `npm run typecheck`).
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+type Fits<Ours, Theirs> = {
+  [K in KnownKeys<Ours>]: K extends keyof Theirs ? ([Theirs[K]] extends [Ours[K]] ? true : false) : false;
+};
+type Check<T extends Record<string, true>> = T;
+export type SchemaChecks = [
+  Check<Fits<TokenVerifyResult, import("cloudflare/resources/user/tokens/tokens").TokenVerifyResponse>>,
+  Check<Fits<TokenVerifyResult, import("cloudflare/resources/accounts/tokens/tokens").TokenVerifyResponse>>,
+  Check<Fits<Omit<Zone, "account">, import("cloudflare/resources/zones/zones").Zone>>,
+  Check<Fits<Omit<DnsRecord, "type" | "content">, import("cloudflare/resources/dns/records").RecordResponse>>,
+  Check<Fits<WorkerDomain, import("cloudflare/resources/workers/domains").DomainListResponse>>,
+  Check<Fits<WorkerDomain, import("cloudflare/resources/workers/domains").DomainUpdateResponse>>,
+  Check<Fits<WorkerRoute, import("cloudflare/resources/workers/routes").RouteListResponse>>,
+];
+
 export interface CloudflareClientOptions {
   token: string;
+  /** CLOUDFLARE_API_BASE_URL; the SDK gets it as `baseURL` (it would otherwise read CLOUDFLARE_BASE_URL). */
   baseUrl?: string | undefined;
   fetch?: FetchLike;
   sleep?: Sleep;
@@ -164,14 +220,21 @@ export interface CloudflareClientOptions {
   onRetry?(message: string): void;
 }
 
-interface RequestSpec<T> {
-  method: "GET" | "PUT" | "POST" | "DELETE" | "PATCH";
-  /** Template with :params, e.g. "/zones/:zone_id". */
-  template: string;
-  params?: Record<string, string>;
-  query?: Record<string, string | undefined>;
-  body?: unknown;
+type Sdk = typeof import("cloudflare");
+let sdkModule: Promise<Sdk> | undefined;
+/** The SDK, imported on first use only (it is large; most CLI paths never need it). */
+function loadSdk(): Promise<Sdk> {
+  sdkModule ??= import("cloudflare");
+  return sdkModule;
+}
+
+interface Call<T> {
+  /** Template for messages and classification, e.g. "GET /zones/:zone_id". */
+  endpoint: string;
+  run(api: Cloudflare): Promise<unknown>;
   schema: z.ZodType<T>;
+  /** Retry transient failures (default true; false for non-idempotent calls). */
+  retry?: boolean;
 }
 
 export class CloudflareClient {
@@ -179,6 +242,7 @@ export class CloudflareClient {
   readonly #token: string;
   readonly #fetch: FetchLike;
   readonly #options: CloudflareClientOptions;
+  #api: Promise<{ api: Cloudflare; sdk: Sdk }> | undefined;
 
   constructor(options: CloudflareClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_CLOUDFLARE_API_BASE_URL).replace(/\/+$/, "");
@@ -187,10 +251,31 @@ export class CloudflareClient {
     this.#options = options;
   }
 
+  #client(): Promise<{ api: Cloudflare; sdk: Sdk }> {
+    this.#api ??= loadSdk().then((sdk) => {
+      const clientOptions: ClientOptions = {
+        apiToken: this.#token,
+        baseURL: this.baseUrl,
+        fetch: (input, init) => this.#fetch(String(input instanceof Request ? input.url : input), init),
+        timeout: this.#options.timeoutMs ?? 30_000,
+        // Our own retries instead of the SDK's: the SDK retries every 409, and Cloudflare answers
+        // 409 for conflicts that never clear on their own (100116/100117 hostname taken, 10020
+        // route exists); its backoff cannot take the injected sleep (tests), and its retries are
+        // not reported to the operator. withRetries retries exactly the transient classes.
+        maxRetries: 0,
+        // Never log request details (the Authorization header) whatever CLOUDFLARE_LOG says.
+        logLevel: "off",
+      };
+      return { api: new sdk.Cloudflare(clientOptions), sdk };
+    });
+    return this.#api;
+  }
+
   /** One call: retried (bounded, growing backoff) only when the failure is transient. */
-  async request<T>(spec: RequestSpec<T>): Promise<T> {
-    const endpoint = `${spec.method} ${spec.template}`;
-    return withRetries(() => this.#once(spec, endpoint), {
+  async request<T>(call: Call<T>): Promise<T> {
+    const once = () => this.#once(call);
+    if (call.retry === false) return once();
+    return withRetries(once, {
       attempts: this.#options.attempts ?? 3,
       baseMs: this.#options.backoffBaseMs ?? 1_000,
       maxMs: 10_000,
@@ -203,101 +288,70 @@ export class CloudflareClient {
     });
   }
 
-  async #once<T>(spec: RequestSpec<T>, endpoint: string): Promise<T> {
-    let path = spec.template;
-    for (const [name, value] of Object.entries(spec.params ?? {})) {
-      path = path.replace(`:${name}`, encodeURIComponent(value));
-    }
-    const url = new URL(this.baseUrl + path);
-    for (const [name, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, value);
-    }
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.#token}`, Accept: "application/json" };
-    if (spec.body !== undefined) headers["Content-Type"] = "application/json";
-    let response: Response;
+  async #once<T>(call: Call<T>): Promise<T> {
+    const { api, sdk } = await this.#client();
+    let raw: unknown;
     try {
-      response = await this.#fetch(url.toString(), {
-        method: spec.method,
-        headers,
-        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 30_000),
-      });
+      raw = await call.run(api);
     } catch (error) {
-      throw new CloudflareApiError(endpoint, undefined, [], `network error (${describeNetworkError(error)})`, { cause: error });
+      throw toApiError(sdk, call.endpoint, error, this.baseUrl);
     }
-    const text = await response.text().catch(() => "");
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new CloudflareApiError(endpoint, response.status, [], `HTTP ${response.status}, not a JSON response`);
-    }
-    const parsed = envelope.safeParse(json);
-    if (!parsed.success) {
-      throw new CloudflareApiError(endpoint, response.status, [], `HTTP ${response.status}, unexpected response shape`);
-    }
-    const errors = parsed.data.errors.map((error) => ({ code: error.code, message: error.message }));
-    if (!response.ok || !parsed.data.success) {
-      const detail = errors.length > 0 ? errors.map((e) => `${e.message} [code: ${e.code}]`).join("; ") : "no error details";
-      throw new CloudflareApiError(endpoint, response.status, errors, `HTTP ${response.status}: ${detail}`);
-    }
-    const result = spec.schema.safeParse(parsed.data.result);
+    const result = call.schema.safeParse(raw);
     if (!result.success) {
-      throw new CloudflareApiError(
-        endpoint,
-        response.status,
-        [],
-        `unexpected result shape: ${z.prettifyError(result.error).replace(/\n/g, " ")}`,
-      );
+      throw new CloudflareApiError(call.endpoint, 200, [], `unexpected result shape: ${z.prettifyError(result.error).replace(/\n/g, " ")}`);
     }
     return result.data;
   }
 
-  // --- endpoints used by the deploy tooling (each listed in docs/permissions.md) ---
+  // --- endpoints used by the deploy tooling (each listed in docs/permissions.md with its SDK method) ---
 
   /** Account-owned tokens verify here; user tokens answer 4xx here and verify at /user/tokens/verify. */
   verifyAccountToken(accountId: string) {
     return this.request({
-      method: "GET",
-      template: "/accounts/:account_id/tokens/verify",
-      params: { account_id: accountId },
+      endpoint: "GET /accounts/:account_id/tokens/verify",
+      run: (api) => api.accounts.tokens.verify({ account_id: accountId }),
       schema: tokenVerifySchema,
     });
   }
 
   verifyUserToken() {
-    return this.request({ method: "GET", template: "/user/tokens/verify", schema: tokenVerifySchema });
+    return this.request({ endpoint: "GET /user/tokens/verify", run: (api) => api.user.tokens.verify(), schema: tokenVerifySchema });
   }
 
   getZone(zoneId: string) {
-    return this.request({ method: "GET", template: "/zones/:zone_id", params: { zone_id: zoneId }, schema: zoneSchema });
+    return this.request({ endpoint: "GET /zones/:zone_id", run: (api) => api.zones.get({ zone_id: zoneId }), schema: zoneSchema });
   }
 
+  /** Zones named `name` the token can see (any account). */
+  listZonesByName(name: string) {
+    return this.request({
+      endpoint: "GET /zones",
+      run: (api) => allPages(api.zones.list({ name, per_page: 50 })),
+      schema: z.array(zoneSchema),
+    });
+  }
+
+  /** DNS records named exactly `name` (all pages; Cloudflare's result may be null when empty). */
   listDnsRecords(zoneId: string, name: string) {
     return this.request({
-      method: "GET",
-      template: "/zones/:zone_id/dns_records",
-      params: { zone_id: zoneId },
-      query: { name, per_page: "100" },
+      endpoint: "GET /zones/:zone_id/dns_records",
+      run: (api) => allPages(api.dns.records.list({ zone_id: zoneId, name: { exact: name }, per_page: 100 })),
       schema: z.array(dnsRecordSchema),
     });
   }
 
   listWorkerDomains(accountId: string, filter: { hostname?: string; service?: string; zone_id?: string }) {
     return this.request({
-      method: "GET",
-      template: "/accounts/:account_id/workers/domains",
-      params: { account_id: accountId },
-      query: filter,
+      endpoint: "GET /accounts/:account_id/workers/domains",
+      run: (api) => allPages(api.workers.domains.list({ account_id: accountId, ...filter })),
       schema: z.array(workerDomainSchema),
     });
   }
 
   listZoneWorkerRoutes(zoneId: string) {
     return this.request({
-      method: "GET",
-      template: "/zones/:zone_id/workers/routes",
-      params: { zone_id: zoneId },
+      endpoint: "GET /zones/:zone_id/workers/routes",
+      run: (api) => allPages(api.workers.routes.list({ zone_id: zoneId })),
       schema: z.array(workerRouteSchema),
     });
   }
@@ -305,16 +359,120 @@ export class CloudflareClient {
   /**
    * Attach Domain without any override: Cloudflare refuses with 100117 when a DNS record exists
    * at the hostname and 100116 when another Worker holds it. Idempotent for the same Worker.
+   * No `environment`: deprecated, and gone from the current schema (and the SDK's params).
    */
   attachWorkerDomain(accountId: string, body: { hostname: string; service: string; zone_id: string }) {
     return this.request({
-      method: "PUT",
-      template: "/accounts/:account_id/workers/domains",
-      params: { account_id: accountId },
-      body: { environment: "production", ...body },
+      endpoint: "PUT /accounts/:account_id/workers/domains",
+      run: (api) => api.workers.domains.update({ account_id: accountId, ...body }),
       schema: workerDomainSchema,
     });
   }
+
+  /**
+   * Detach Domain. Cloudflare answers 200 with an envelope, or (the 2024 schema: no response
+   * body) 200 with an empty body; both mean detached. The SDK returns the body as it came.
+   */
+  detachWorkerDomain(accountId: string, domainId: string) {
+    return this.request({
+      endpoint: "DELETE /accounts/:account_id/workers/domains/:domain_id",
+      run: (api) => api.workers.domains.delete(domainId, { account_id: accountId }),
+      schema: z.unknown(),
+    });
+  }
+
+  /**
+   * One Worker version's detail. Used for its `annotations` (workers/tag = our build id) when a
+   * version *list* item has none: the schema defines annotations on neither, Cloudflare returns
+   * them on both, and wrangler reads them from the list; the detail is the fallback.
+   */
+  getWorkerVersion(accountId: string, scriptName: string, versionId: string) {
+    return this.request({
+      endpoint: "GET /accounts/:account_id/workers/scripts/:script_name/versions/:version_id",
+      run: (api) => api.workers.scripts.versions.get(versionId, { account_id: accountId, script_name: scriptName }),
+      schema: z.object({ id: z.string(), annotations: z.record(z.string(), z.string()).nullish() }).loose(),
+    });
+  }
+
+  /** Permission groups an account-owned token can be granted (needs API Tokens Read or Write). */
+  listAccountPermissionGroups(accountId: string) {
+    return this.request({
+      endpoint: "GET /accounts/:account_id/tokens/permission_groups",
+      run: (api) => allPages(api.accounts.tokens.permissionGroups.list({ account_id: accountId })),
+      schema: z.array(permissionGroupSchema),
+    });
+  }
+
+  /** Permission groups a user-owned token can be granted. */
+  listUserPermissionGroups() {
+    return this.request({
+      endpoint: "GET /user/tokens/permission_groups",
+      run: (api) => allPages(api.user.tokens.permissionGroups.list()),
+      schema: z.array(permissionGroupSchema),
+    });
+  }
+
+  /** An account-owned token's details, policies included (the token reading itself needs API Tokens Read). */
+  getAccountToken(accountId: string, tokenId: string) {
+    return this.request({
+      endpoint: "GET /accounts/:account_id/tokens/:token_id",
+      run: (api) => api.accounts.tokens.get(tokenId, { account_id: accountId }),
+      schema: tokenDetailSchema,
+    });
+  }
+
+  /** A user-owned token's details, policies included. */
+  getUserToken(tokenId: string) {
+    return this.request({
+      endpoint: "GET /user/tokens/:token_id",
+      run: (api) => api.user.tokens.get(tokenId),
+      schema: tokenDetailSchema,
+    });
+  }
+}
+
+interface Page<Item> {
+  getPaginatedItems(): Item[];
+  hasNextPage(): boolean;
+  getNextPage(): Promise<Page<Item>>;
+  result_info?: { page?: number | undefined; total_pages?: number | undefined } | undefined;
+}
+
+/**
+ * Every item of a list. The SDK's auto-pagination asks for pages until one comes back empty (one
+ * request more than needed); we stop at result_info.total_pages when Cloudflare reports it.
+ */
+async function allPages<Item>(first: PromiseLike<Page<Item>>): Promise<Item[]> {
+  let page = await first;
+  const items = [...page.getPaginatedItems()];
+  for (let guard = 0; guard < 1_000; guard += 1) {
+    const info = page.result_info;
+    if (info?.total_pages !== undefined && (info.page ?? 1) >= info.total_pages) break;
+    if (!page.hasNextPage()) break;
+    page = await page.getNextPage();
+    items.push(...page.getPaginatedItems());
+  }
+  return items;
+}
+
+/** The SDK's typed errors -> our classified error. */
+function toApiError(sdk: Sdk, endpoint: string, error: unknown, baseUrl: string): CloudflareApiError {
+  if (error instanceof sdk.APIConnectionError) {
+    const detail = error instanceof sdk.APIConnectionTimeoutError ? "timed out" : describeNetworkError(error.cause ?? error);
+    return new CloudflareApiError(endpoint, undefined, [], `network error reaching ${baseUrl} (${detail})`, { cause: error });
+  }
+  if (error instanceof sdk.APIError) {
+    const errors = (error.errors ?? [])
+      .filter((item): item is { code: number; message: string } => typeof item?.code === "number")
+      .map((item) => ({ code: item.code, message: String(item.message ?? "") }));
+    const detail = errors.length > 0 ? errors.map((e) => `${e.message} [code: ${e.code}]`).join("; ") : "no error details";
+    return new CloudflareApiError(endpoint, error.status, errors, `HTTP ${error.status ?? "?"}: ${detail}`, { cause: error });
+  }
+  // A body that is not Cloudflare's envelope (e.g. a proxy's HTML page) surfaces as a TypeError
+  // from the SDK's unwrapping, or reaches the schema check: both mean "not Cloudflare's answer".
+  return new CloudflareApiError(endpoint, 200, [], `unexpected response (${error instanceof Error ? error.message : String(error)})`, {
+    cause: error,
+  });
 }
 
 function describeNetworkError(error: unknown): string {

@@ -3,6 +3,7 @@
 // CloudflareClient) is separate from judging (assessPreflight, pure), so every rule is unit-tested.
 import {
   CloudflareApiError,
+  networkFailureHint,
   type CloudflareClient,
   type DnsRecord,
   type TokenVerifyResult,
@@ -110,11 +111,52 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
           : "Set the nameservers shown in the Cloudflare dashboard at your domain registrar.\n") +
         `Activation can take up to 24 hours; re-run the deploy once the zone is active.`,
     });
+  } else if (!zone.status) {
+    // Optional in Cloudflare's schema: say so rather than guess.
+    warnings.push(`Cloudflare did not report a status for zone ${zone.name}; check it is active in the dashboard (${zone.name} > Overview).`);
   } else if (zone.status !== "active") {
     problems.push({ kind: "preflight", message: `Zone ${zone.name} is ${zone.status}, not active.` });
   }
 
   // Hostname
+  const hostname = assessHostname(outputs, facts);
+  problems.push(...hostname.problems);
+
+  const otherCustomDomains = facts.workerDomains
+    .filter((d) => d.service === workerName && d.hostname.toLowerCase() !== domain)
+    .map((d) => d.hostname)
+    .sort();
+  if (otherCustomDomains.length > 0) {
+    warnings.push(
+      `Worker ${workerName} also serves ${otherCustomDomains.join(", ")} (left attached, e.g. after a domain change). ` +
+        `Detach the ones you no longer want with --prune-domains (after this deploy verifies), or in the dashboard.`,
+    );
+  }
+
+  return {
+    problems,
+    warnings,
+    otherCustomDomains,
+    domainAlreadyAttached: hostname.domainAlreadyAttached,
+    tokenExpiresOn: expiresOn,
+  };
+}
+
+export type HostnameOutputs = Pick<PreflightOutputs, "accountId" | "zoneId" | "zoneName" | "domain" | "routing" | "workerName">;
+export type HostnameFacts = Pick<PreflightFacts, "dnsRecords" | "domainHolders" | "routes">;
+
+/**
+ * Is `domain` free for this Worker in its routing mode? Pure. The deploy preflight and
+ * `npm run doctor` both judge the hostname here. `routeRecordByPulumi`: before `pulumi up` (the
+ * doctor), a missing route-mode record is expected, since the program creates it.
+ */
+export function assessHostname(
+  outputs: HostnameOutputs,
+  facts: HostnameFacts,
+  options: { routeRecordByPulumi?: boolean } = {},
+): { problems: PreflightProblem[]; domainAlreadyAttached: boolean } {
+  const problems: PreflightProblem[] = [];
+  const { domain, workerName, accountId } = outputs;
   const addressRecords = facts.dnsRecords.filter((r) => r.name.toLowerCase() === domain && ADDRESS_TYPES.has(r.type.toUpperCase()));
   const holders = facts.domainHolders.filter((d) => d.hostname.toLowerCase() === domain);
   const foreignHolder = holders.find((d) => d.service !== workerName);
@@ -142,7 +184,7 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
   } else {
     const proxied = addressRecords.filter((r) => r.proxied === true);
     if (addressRecords.length === 0) {
-      problems.push({
+      if (!options.routeRecordByPulumi) problems.push({
         kind: "preflight",
         message: `Route mode needs a proxied DNS record at ${domain}, and there is none. Run \`pulumi up\` for this stack (it creates the record).`,
       });
@@ -165,24 +207,7 @@ export function assessPreflight(outputs: PreflightOutputs, facts: PreflightFacts
     }
   }
 
-  const otherCustomDomains = facts.workerDomains
-    .filter((d) => d.service === workerName && d.hostname.toLowerCase() !== domain)
-    .map((d) => d.hostname)
-    .sort();
-  if (otherCustomDomains.length > 0) {
-    warnings.push(
-      `Worker ${workerName} also serves ${otherCustomDomains.join(", ")} (left attached, e.g. after a domain change). ` +
-        `Detach the ones you no longer want with --prune-domains (after this deploy verifies), or in the dashboard.`,
-    );
-  }
-
-  return {
-    problems,
-    warnings,
-    otherCustomDomains,
-    domainAlreadyAttached: outputs.routing === "custom-domain" && ownDomain,
-    tokenExpiresOn: expiresOn,
-  };
+  return { problems, domainAlreadyAttached: outputs.routing === "custom-domain" && ownDomain };
 }
 
 /** Throws the first problem as its typed error (credentials first: exit 3 beats exit 4). */
@@ -203,6 +228,10 @@ function describeRecords(records: DnsRecord[]): string {
 /** Maps an API failure during preflight to the error a person should see. */
 export function preflightApiError(error: unknown, what: string): Error {
   if (error instanceof CloudflareApiError) {
+    if (error.isNetworkFailure) {
+      // Exit 4 (the README's table: Cloudflare's API not reachable), never 3: the token was not judged.
+      return new PreflightError(`Could not ${what}: Cloudflare's API did not answer (${error.message}).\n${networkFailureHint()}`);
+    }
     if (error.kind === "auth") {
       return new CredentialsError(
         `The deploy token may not ${what} (${error.message}). It needs the permissions listed in docs/permissions.md; recreate it with \`pulumi up\` for this stack.`,
@@ -213,22 +242,42 @@ export function preflightApiError(error: unknown, what: string): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Verifies the token: account-owned tokens at /accounts/:id/tokens/verify, else user tokens. */
-export async function verifyToken(client: CloudflareClient, accountId: string): Promise<TokenFacts> {
+/** Codes with which a verify endpoint says "not a token of this kind / unknown token". */
+const UNKNOWN_TOKEN_CODES = new Set([1000, 1001]);
+
+/**
+ * Verifies the token: account-owned tokens at /accounts/:id/tokens/verify, else user tokens.
+ * When both refuse, the account endpoint's error is the one that explains an account-owned token
+ * (e.g. 9109: the token's client-IP condition excludes this machine), so it is reported first,
+ * and never hidden behind the user endpoint's "Invalid API Token" (1000).
+ */
+export async function verifyToken(client: CloudflareClient, accountId: string, what = "the deploy token (output deployToken)"): Promise<TokenFacts> {
+  let accountError: CloudflareApiError;
   try {
     return { verifiedAt: "account", result: await client.verifyAccountToken(accountId) };
   } catch (error) {
-    if (!(error instanceof CloudflareApiError) || error.kind === "transient") throw preflightApiError(error, "verify the deploy token");
+    if (!(error instanceof CloudflareApiError) || error.kind === "transient") throw preflightApiError(error, `verify ${what}`);
+    accountError = error;
   }
   try {
     return { verifiedAt: "user", result: await client.verifyUserToken() };
   } catch (error) {
     if (error instanceof CloudflareApiError && error.kind !== "transient") {
+      const accountSaid = accountError.details || accountError.message;
+      const userSaid = error.details || error.message;
+      const accountIsSpecific = accountError.errors.some((item) => !UNKNOWN_TOKEN_CODES.has(item.code));
+      const ipHint = accountError.hasCode(9109) || error.hasCode(9109)
+        ? "\nCode 9109 often means the token is limited to client IP ranges (stack config deployIps) that do not include this machine's address."
+        : "";
       throw new CredentialsError(
-        `Cloudflare rejected the deploy token (output deployToken): ${error.details || error.message}. Recreate it with \`pulumi up\` for this stack.`,
+        `Cloudflare rejected ${what}: ` +
+          (accountIsSpecific
+            ? `${accountSaid} (account endpoint; the user endpoint said: ${userSaid}).`
+            : `${userSaid} (user endpoint; the account endpoint said: ${accountSaid}).`) +
+          ` Recreate it with \`pulumi up\` for this stack.${ipHint}`,
       );
     }
-    throw preflightApiError(error, "verify the deploy token");
+    throw preflightApiError(error, `verify ${what}`);
   }
 }
 
@@ -247,6 +296,22 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
     }
   };
   const zone = await call(`read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId));
+  return { token, zone, ...(await gatherHostnameFacts(client, outputs)) };
+}
+
+/** What assessHostname judges: DNS records and Custom Domains at the host, this Worker's domains, route-mode routes. */
+export async function gatherHostnameFacts(
+  client: CloudflareClient,
+  outputs: HostnameOutputs,
+  mapError: (error: unknown, what: string) => Error = preflightApiError,
+): Promise<Pick<PreflightFacts, "dnsRecords" | "domainHolders" | "workerDomains" | "routes">> {
+  const call = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action();
+    } catch (error) {
+      throw mapError(error, what);
+    }
+  };
   const [dnsRecords, domainHolders, workerDomains, routes] = await Promise.all([
     call(`read DNS records of ${outputs.zoneName}`, () => client.listDnsRecords(outputs.zoneId, outputs.domain)),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { hostname: outputs.domain })),
@@ -255,7 +320,7 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
       ? call(`list Worker routes of ${outputs.zoneName}`, () => client.listZoneWorkerRoutes(outputs.zoneId))
       : Promise.resolve(undefined),
   ]);
-  return { token, zone, dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
+  return { dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
 }
 
 /** Gathers and judges; throws the typed error for the first problem, returns warnings otherwise. */

@@ -58,6 +58,7 @@ export async function smokeCommand(
       checkPage: true,
       origin: values.origin,
       timeoutMs: values.timeout * 1000,
+      caller: "smoke",
       logger: context.logger,
       ...deps,
     });

@@ -161,6 +161,12 @@ export interface VerifyOptions {
   checkPage?: boolean;
   /** Bound on the whole verification. */
   timeoutMs: number;
+  /**
+   * Who is verifying, for the timeout hint: the deploy (its flag is --verify-timeout, and the
+   * smoke command is a separate check worth suggesting) or the smoke command (--timeout).
+   * @default "deploy"
+   */
+  caller?: "deploy" | "smoke";
   logger: Logger;
   fetch?: FetchLike;
   sleep?: Sleep;
@@ -215,11 +221,13 @@ export async function verifyDeployment(options: VerifyOptions): Promise<VerifyRe
     }
     last = observation;
     if (now() >= deadline) {
+      const flag = options.caller === "smoke" ? "--timeout" : "--verify-timeout";
       throw new VerifyError(
         `Verification timed out after ${seconds()}s: ${healthUrl} last said: ${observation.summary}.` +
           (observation.version !== undefined
-            ? `\nAn older build is still answering. The upload may not have reached this hostname: check the custom domain / route points at this Worker, then re-run (or raise --verify-timeout).`
-            : `\nA first deploy can take a few minutes while DNS and the certificate are issued; re-run with a larger --verify-timeout, or check the hostname with \`npm run smoke -- --url ${base}\`.`),
+            ? `\nAn older build is still answering. The upload may not have reached this hostname: check the custom domain / route points at this Worker, then re-run (or raise ${flag}).`
+            : `\nA first deploy can take a few minutes while DNS and the certificate are issued; re-run with a larger ${flag}` +
+              (options.caller === "smoke" ? "." : `, or check the hostname later with \`npm run smoke -- --url ${base}\`.`)),
       );
     }
     await sleep(Math.min(1_000 * poll, 5_000, Math.max(0, deadline - now())));

@@ -6,7 +6,7 @@ import path from "node:path";
 import { z } from "../lib/zod.ts";
 import { CloudflareClient, type FetchLike } from "../lib/cloudflare-api.ts";
 import { buildWranglerEnv } from "../lib/env.ts";
-import { CredentialsError, DeployError, PreflightError, UsageError } from "../lib/errors.ts";
+import { CredentialsError, DeployError, PreflightError, UsageError, errorMessage } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { loadStackOutputs, pulumiBin, type StackOutputs } from "../lib/outputs.ts";
 import type { RunCommand, RunResult } from "../lib/process.ts";
@@ -179,15 +179,35 @@ export function listDeployments(effects: OpsEffects, outputs: StackOutputs): Pro
   ).then((list) => [...list].sort((a, b) => a.created_on.localeCompare(b.created_on)));
 }
 
-/** `wrangler versions list --json`: the 10 latest versions, oldest first. */
-export function listVersions(effects: OpsEffects, outputs: StackOutputs): Promise<Version[]> {
-  return wranglerJson(
+/**
+ * `wrangler versions list --json`: the 10 latest versions, oldest first. Cloudflare's schema does
+ * not define `annotations` on list items (wrangler prints what the API sends); a version listed
+ * without any gets them from its detail (GET .../versions/:version_id, through the SDK), so the
+ * build id (workers/tag) is never silently lost.
+ */
+export async function listVersions(effects: OpsEffects, outputs: StackOutputs): Promise<Version[]> {
+  const listed = await wranglerJson(
     effects,
     outputs,
     ["versions", "list", "--name", outputs.workerName, "--json"],
     z.array(versionSchema),
     `wrangler versions list --name ${outputs.workerName}`,
-  ).then((list) => [...list].sort((a, b) => a.metadata.created_on.localeCompare(b.metadata.created_on)));
+  );
+  const missing = listed.filter((version) => !version.annotations);
+  if (missing.length > 0) {
+    const client = cloudflareClient(effects, outputs);
+    await Promise.all(
+      missing.map(async (version) => {
+        try {
+          const detail = await client.getWorkerVersion(outputs.accountId, outputs.workerName, version.id);
+          if (detail.annotations) version.annotations = detail.annotations;
+        } catch (error) {
+          effects.logger.warn(`Version ${version.id}: no annotations in the list, and its detail could not be read (${errorMessage(error)}); its build id is unknown.`);
+        }
+      }),
+    );
+  }
+  return [...listed].sort((a, b) => a.metadata.created_on.localeCompare(b.metadata.created_on));
 }
 
 /** The version serving the most traffic in a deployment (100% unless a gradual rollout). */

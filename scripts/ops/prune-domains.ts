@@ -2,7 +2,6 @@
 // still a Custom Domain of the same Worker (the deploy never detaches anything on its own). This
 // lists the Worker's Custom Domains other than the configured host *before* the deploy, and
 // removes them only once the new host has verified. A pure planner and a thin I/O shell.
-import { z } from "../lib/zod.ts";
 import { CloudflareApiError, type CloudflareClient, type WorkerDomain } from "../lib/cloudflare-api.ts";
 import { CredentialsError, DeployError, PreflightError } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -37,12 +36,8 @@ export interface PreparedDomainPrune {
 
 /** Detach a Custom Domain. Cloudflare deletes the DNS record it created for it. */
 export async function detachWorkerDomain(client: CloudflareClient, accountId: string, domainId: string): Promise<void> {
-  await client.request({
-    method: "DELETE",
-    template: "/accounts/:account_id/workers/domains/:domain_id",
-    params: { account_id: accountId, domain_id: domainId },
-    schema: z.unknown(),
-  });
+  // Cloudflare may answer an empty 200 (the schema gives this response no body): that is success.
+  await client.detachWorkerDomain(accountId, domainId);
 }
 
 async function listOwnDomains(client: CloudflareClient, target: PruneTarget): Promise<WorkerDomain[]> {

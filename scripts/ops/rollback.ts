@@ -138,11 +138,17 @@ export function planRollback(deployments: Deployment[], versions: Version[], tar
 }
 
 /**
- * Cloudflare refuses a rollback across a Durable Object migration: code 10211, or an error line
- * naming both (per line: wrangler's own rollback warning mentions "Durable Object" on its own).
+ * Cloudflare refuses a rollback across a Durable Object migration. Public reports show code
+ * 100140 "Failed to rollback due to external resources being modified (durable-object:...)";
+ * 10211 (version uploads with a migration) is kept because it has been seen on this path too; or
+ * an error line naming both (per line: wrangler's own rollback warning mentions "Durable Object"
+ * on its own).
  */
 export function isMigrationRefusal(output: string): boolean {
-  return /\[code: 10211\]/.test(output) || output.split("\n").some((line) => /durable object/i.test(line) && /migration/i.test(line));
+  return (
+    /\[code: (100140|10211)\]/.test(output) ||
+    output.split("\n").some((line) => (/durable object/i.test(line) && /migration/i.test(line)) || /external resources being modified \(durable-object:/i.test(line))
+  );
 }
 
 const argsSchema = z.object({

@@ -23,13 +23,14 @@ export const TEARDOWN_USAGE = `Usage: npm run teardown -- --stack <name> [--yes]
 
 Deletes the stack's Worker (wrangler delete, with the stack's own deploy token). Its Custom
 Domains and every Durable Object, with all stored rooms, are deleted with it; this cannot be
-undone. Then run \`pulumi destroy --stack <name>\` (at the repository root) to remove the DNS records, the deploy
-token and the rest of the stack, or pass --destroy-stack to have this command run it.
+undone. Then run \`pulumi destroy --stack <name>\` at the repository root (where Pulumi.yaml is) to remove
+the DNS records, the deploy token and the rest of the stack, or pass --destroy-stack to have this
+command run it there.
 
   --stack <name>     Pulumi stack (default: PULUMI_STACK)
   --yes              do not ask (required when there is no terminal, e.g. in CI)
   --i-mean-prod      required to tear down the prod stack
-  --destroy-stack    afterwards run \`pulumi destroy --stack <name> --yes\` in infra/
+  --destroy-stack    afterwards run \`pulumi destroy --stack <name> --yes\` at the repository root
   --outputs <file>   read the stack outputs from this file instead of pulumi
   --json             print one JSON object on stdout
   --help             this text
@@ -168,7 +169,7 @@ export async function teardownCommand(
 
   const next = destroyed
     ? `Stack ${stack} destroyed. To remove its configuration and history too: pulumi stack rm ${stack}.`
-    : `Next: run \`pulumi destroy --stack ${stack ?? "<stack>"}\` in infra/ to remove the DNS records, the deploy token and the rest of the stack.`;
+    : `Next: run \`pulumi destroy --stack ${stack ?? "<stack>"}\` at the repository root (where Pulumi.yaml is) to remove the DNS records, the deploy token and the rest of the stack.`;
   const summary = `${alreadyGone ? "Worker was already gone" : `Deleted Worker ${outputs.workerName}`}${
     customDomains && customDomains.length ? ` and its Custom Domains (${customDomains.join(", ")})` : ""
   }.\n${next}`;

@@ -161,7 +161,8 @@ describe("npm run deploy (failure paths)", () => {
     expect(uploadsOf(run)).toHaveLength(1);
     const attach = run.requests.filter((request) => request.endpoint === ATTACH);
     expect(attach).toHaveLength(1);
-    expect(Object.keys(attach[0]!.body as object).sort()).toEqual(["environment", "hostname", "service", "zone_id"]);
+    // No override flags, and no deprecated `environment` (gone from the current schema; issue #10).
+    expect(Object.keys(attach[0]!.body as object).sort()).toEqual(["hostname", "service", "zone_id"]);
     expect(run.json).toMatchObject({ ok: false, exitCode: 4, versionId: expect.any(String), error: { name: "PreflightError" } });
     expect(run.json!["error"]["message"]).toContain("a DNS record already exists");
     expect([...fake.state.dnsRecords.values()]).toContainEqual(

@@ -1,6 +1,7 @@
 // The Pulumi program under pulumi.runtime.setMocks: what it declares for each configuration.
 import * as pulumi from "@pulumi/pulumi";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { planExpiry, toRfc3339Seconds } from "../../infra/components/deploy-token.js";
 import { parseStackConfig, type StackConfig } from "../../infra/config.js";
 import { definePerudoStack, readStackConfig } from "../../infra/program.js";
 import type { PerudoStackOutputs } from "../../infra/components/perudo-stack.js";
@@ -237,7 +238,8 @@ describe("deploy token", () => {
     const second = await run(
       "staging",
       { "perudo-vibe:tokenTtlDays": "7" },
-      { now: new Date("2026-04-01T00:00:00Z"), cloudflare: new MockCloudflare({ state }) },
+      // A day after issue: the shorter lifetime still lies ahead (a past date is never sent; see below).
+      { now: new Date("2026-03-02T00:00:00Z"), cloudflare: new MockCloudflare({ state }) },
     );
     expect(second.cloudflare.ofType(ACCOUNT_TOKEN)[0]!.name).toBe(first.cloudflare.ofType(ACCOUNT_TOKEN)[0]!.name);
     expect(second.cloudflare.ofType(ACCOUNT_TOKEN)[0]!.inputs.expiresOn).toBe("2026-03-08T10:20:30Z");
@@ -258,6 +260,75 @@ describe("deploy token", () => {
     expect(newToken!.inputs.name).toBe("perudo-vibe-staging-deploy");
     expect(newToken!.inputs.expiresOn).toBe("2026-08-13T08:00:00Z");
     expect(await valueOf(rotated.outputs.deployToken)).toBe(`secret-value-of-${newToken!.name}`);
+  });
+});
+
+describe("deploy token expiry: never in the past", () => {
+  const ISSUED_AT = "perudo-vibe-deploy-token-issued-at";
+  const DAY_MS = 24 * 3600 * 1000;
+
+  function stateIssued(daysAgo: number, now: Date): Map<string, unknown> {
+    return new Map<string, unknown>([[ISSUED_AT, toRfc3339Seconds(new Date(now.getTime() - daysAgo * DAY_MS))]]);
+  }
+
+  it("a token issued 200 days ago is replaced in the same update with an expiry ahead, and the update says so", async () => {
+    const warnings: string[] = [];
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => {
+      warnings.push(message);
+    });
+    try {
+      const state = stateIssued(200, T0);
+      const { cloudflare, outputs } = await run("staging", {}, { now: T0, cloudflare: new MockCloudflare({ state }) });
+      const [token] = cloudflare.ofType(ACCOUNT_TOKEN);
+      const expiresOn = Date.parse(token!.inputs.expiresOn);
+      expect(expiresOn - T0.getTime()).toBeGreaterThanOrEqual(14 * DAY_MS);
+      expect(expiresOn - T0.getTime()).toBeLessThanOrEqual(90 * DAY_MS);
+      // 90 + 2 x 76 days after issue: the smallest whole number of renewals that is 14+ days ahead.
+      expect(token!.inputs.expiresOn).toBe(toRfc3339Seconds(new Date(T0.getTime() - 200 * DAY_MS + 242 * DAY_MS)));
+      expect(await valueOf(outputs.deployTokenExpiresOn)).toBe(token!.inputs.expiresOn);
+      // Replaced, not updated in place: the renewal number is the token's replacement trigger.
+      expect(await valueOf(cloudflare.optionsOf(token!.name)!.replacementTrigger as pulumi.Output<unknown>)).toBe(2);
+      expect(warnings.join("\n")).toMatch(/Deploy token perudo-vibe-staging-deploy: .* is past or within 14 days\. It is renewed automatically \(renewal 2\)/);
+      expect(warnings.join("\n")).toContain(`replaced by a new one expiring on ${token!.inputs.expiresOn}`);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("a token the refresh dropped (expired) is created again with an expiry ahead, not the stored past one", async () => {
+    // After expiry the provider's refresh removes the token from state; the issue-time stash stays.
+    // The program then declares the token anew: with mocks that is the same declaration, checked here.
+    const state = stateIssued(95, T0);
+    const { cloudflare } = await run("staging", {}, { now: T0, cloudflare: new MockCloudflare({ state }) });
+    const [token] = cloudflare.ofType(ACCOUNT_TOKEN);
+    const stored = Date.parse(toRfc3339Seconds(new Date(T0.getTime() - 95 * DAY_MS + 90 * DAY_MS)));
+    expect(stored).toBeLessThan(T0.getTime());
+    expect(Date.parse(token!.inputs.expiresOn)).toBeGreaterThan(T0.getTime() + 14 * DAY_MS);
+  });
+
+  it("a token that expires within 14 days is renewed; one with more left is not", async () => {
+    const renewed = await run("staging", {}, { now: T0, cloudflare: new MockCloudflare({ state: stateIssued(80, T0) }) });
+    expect(Date.parse(renewed.cloudflare.ofType(ACCOUNT_TOKEN)[0]!.inputs.expiresOn)).toBe(Date.parse(toRfc3339Seconds(new Date(T0.getTime() + 86 * DAY_MS))));
+    const kept = await run("staging", {}, { now: T0, cloudflare: new MockCloudflare({ state: stateIssued(70, T0) }) });
+    const [token] = kept.cloudflare.ofType(ACCOUNT_TOKEN);
+    expect(token!.inputs.expiresOn).toBe(toRfc3339Seconds(new Date(T0.getTime() + 20 * DAY_MS)));
+    expect(await valueOf(kept.cloudflare.optionsOf(token!.name)!.replacementTrigger as pulumi.Output<unknown>)).toBe(0);
+  });
+
+  it("planExpiry: stable between renewals, never behind now + window, short lifetimes use half the lifetime", () => {
+    const issued = "2026-01-01T00:00:00Z";
+    const at = (iso: string) => planExpiry(issued, 90, new Date(iso));
+    expect(at("2026-03-01T00:00:00Z")).toMatchObject({ renewal: 0, expiresOn: "2026-04-01T00:00:00Z" });
+    expect(at("2026-03-18T00:00:00Z")).toMatchObject({ renewal: 0, expiresOn: "2026-04-01T00:00:00Z" });
+    expect(at("2026-03-18T00:00:01Z")).toMatchObject({ renewal: 1, expiresOn: "2026-06-16T00:00:00Z" });
+    expect(at("2026-05-01T00:00:00Z")).toEqual(at("2026-03-20T00:00:00Z"));
+    for (const day of [100, 200, 400, 1000]) {
+      const now = new Date(Date.parse(issued) + day * DAY_MS);
+      const plan = planExpiry(issued, 90, now);
+      expect(Date.parse(plan.expiresOn) - now.getTime()).toBeGreaterThanOrEqual(14 * DAY_MS);
+      expect(Date.parse(plan.expiresOn) - now.getTime()).toBeLessThanOrEqual(90 * DAY_MS);
+    }
+    expect(planExpiry(issued, 7, new Date("2026-01-05T00:00:00Z"))).toMatchObject({ windowDays: 3.5, renewal: 1, expiresOn: "2026-01-11T12:00:00Z" });
   });
 });
 

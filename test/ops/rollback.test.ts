@@ -110,6 +110,17 @@ describe("npm run rollback", { timeout: 240_000 }, () => {
     expect(result.stderr).toContain("--to <tag or sha>");
   });
 
+  it("recognises the refusal the fake models from the migration tags (100140), with no injected failure", async () => {
+    const manual = await deployBuild(fake, WORKER, "manual-build-2");
+    await deployBuild(fake, WORKER, newBuild);
+    // That version was uploaded before a Durable Object migration the current one has.
+    script().versions.find((v) => v.id === manual)!.migrationTag = "v0-before-migration";
+    const result = await run(["--stack", "staging", "--to", manual]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("[code: 100140]");
+    expect(result.stderr).toContain("a Durable Object migration lies between it and the current version");
+  });
+
   it("exits 2 for a ref git does not know and for a version that is not the Worker's", async () => {
     const ref = await run(["--stack", "staging", "--to", "no-such-tag-xyz"]);
     expect(ref.code).toBe(2);

@@ -111,6 +111,21 @@ describe("npm run status", { timeout: 120_000 }, () => {
     expect(report.versions.map((v: { versionId: string }) => v.versionId)).toEqual([secondVersion, firstVersion]);
   });
 
+  it("reads the build ids from the version detail when the version list carries no annotations", async () => {
+    fake.state.versionListAnnotations = false;
+    try {
+      const before = fake.requests.length;
+      const result = await run(["--stack", "staging", "--json"]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.versions.map((v: { build: string | null }) => v.build)).toEqual([headBuild, "oldbuild1"]);
+      const details = fake.requests.slice(before).filter((r) => r.endpoint === "GET /accounts/:account_id/workers/scripts/:script_name/versions/:version_id");
+      expect(details.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      fake.state.versionListAnnotations = true;
+    }
+  });
+
   it("warns when the deploy token expires in under 14 days", async () => {
     const result = await run(["--stack", "expiring"]);
     expect(result.code, result.stderr).toBe(0);

@@ -5,6 +5,7 @@
 //                       (verbatim, so a test can serve unparsable outputs); without
 //                       --show-secrets deployToken prints as "[secret]", as pulumi does
 //   <stack>.next.json   if present, `pulumi up --stack <stack>` makes it the new outputs
+//   <stack>.config.json what `pulumi config --json --stack <stack>` prints (the doctor reads it)
 //   calls.jsonl         every invocation's argv, one JSON array per line
 // `config set` is accepted and only recorded; `destroy` prints a summary. A stack without a
 // file fails like pulumi: stderr "error: no stack named 'x' found", exit 255.
@@ -24,7 +25,7 @@ const flag = (name, short) => {
   const inline = args.find((arg) => arg.startsWith(`${name}=`));
   return inline?.slice(name.length + 1);
 };
-const command = ["stack output", "up", "config set", "destroy"].find((known) =>
+const command = ["stack output", "up", "config set", "config", "destroy"].find((known) =>
   known.split(" ").every((word, index) => args[index] === word),
 );
 if (!command) {
@@ -42,7 +43,10 @@ if (!existsSync(outputsFile)) {
   process.exit(255);
 }
 
-if (command === "stack output") {
+if (command === "config") {
+  const configFile = path.join(dir, `${stack}.config.json`);
+  process.stdout.write(existsSync(configFile) ? readFileSync(configFile, "utf8") : "{}\n");
+} else if (command === "stack output") {
   const text = readFileSync(outputsFile, "utf8");
   process.stdout.write(args.includes("--show-secrets") ? text : withoutSecrets(text));
 } else if (command === "up") {

@@ -43,6 +43,8 @@ export interface RecordedOptions {
   protect: boolean | undefined;
   ignoreChanges: string[] | undefined;
   parent: string | undefined;
+  /** The replacementTrigger option as given (an Output for the deploy token). */
+  replacementTrigger: unknown;
 }
 
 export interface MockCloudflareOptions {
@@ -90,6 +92,7 @@ export class MockCloudflare {
       protect: args.opts.protect,
       ignoreChanges: args.opts.ignoreChanges,
       parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
+      replacementTrigger: (args.opts as { replacementTrigger?: unknown }).replacementTrigger,
     });
     return undefined;
   };

@@ -15,7 +15,7 @@ import path from "node:path";
 import { parse } from "yaml";
 
 export interface ProjectConfigType {
-  type?: "string" | "integer" | "boolean" | "array";
+  type?: "string" | "integer" | "boolean" | "array" | "object";
   items?: { type: string };
   description?: string;
   default?: unknown;
@@ -55,6 +55,9 @@ function matchesType(type: string, items: { type: string } | undefined, value: u
       return typeof value === "boolean" || value === "true" || value === "false";
     case "array":
       return Array.isArray(value) && items !== undefined && value.every((item) => matchesType(items.type, undefined, item));
+    // Pulumi >= 3.187 (pulumi/pulumi#20129, #20132): an opaque object.
+    case "object":
+      return typeof value === "object" && value !== null && !Array.isArray(value);
     default:
       return false;
   }

@@ -49,7 +49,7 @@ export type CommandResult = CollectedRun;
 
 /** Runs `tsx scripts/<name>.ts ...args` with no terminal, as `npm run <name> -- ...` would. */
 export function runOps(
-  name: "status" | "rollback" | "teardown" | "rotate-token",
+  name: "status" | "rollback" | "teardown" | "rotate-token" | "doctor",
   args: string[],
   options: { fake?: FakeCloudflare; pulumiState?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CommandResult> {

@@ -1,6 +1,7 @@
 // Workers Custom Domains: the public Attach/List/Get/Detach API the deploy CLI uses, and the
 // script-level `domains/records` PUT that `wrangler deploy --domain` uses.
-import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { DomainListResponse } from "cloudflare/resources/workers/domains";
+import { CloudflareError, ok, okEmpty, okList, type ApiResponse } from "./envelope.ts";
 import type { RequestContext, Route } from "./router.ts";
 import {
   attachWorkerDomain,
@@ -25,7 +26,8 @@ export const domainsRoutes: Route[] = [
   },
 ];
 
-export function domainObject(domain: WorkerDomainState): Record<string, unknown> {
+/** A Custom Domain as Cloudflare returns it (the SDK's DomainListResponse; Get and Attach answer the same shape). */
+export function domainObject(domain: WorkerDomainState): DomainListResponse {
   return {
     id: domain.id,
     zone_id: domain.zoneId,
@@ -58,7 +60,8 @@ function getDomain({ state, params, path }: RequestContext): ApiResponse {
 function deleteDomain({ state, params, path }: RequestContext): ApiResponse {
   if (!state.workerDomains.has(params["domain_id"]!)) return CloudflareError.noRoute(path);
   detachWorkerDomain(state, params["domain_id"]!);
-  return ok(null);
+  // The 2024 schema defines no body for this 200; an envelope is what Cloudflare sent before.
+  return state.detachAnswer === "empty" ? okEmpty() : ok(null);
 }
 
 interface AttachRequest {

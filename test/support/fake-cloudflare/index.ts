@@ -103,6 +103,11 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions): Promi
 
     const bearer = /^Bearer (.+)$/.exec(headers["authorization"] ?? "")?.[1];
     const token = bearer === undefined ? undefined : state.tokens.get(bearer);
+    // An IP-restricted token is refused everywhere, verify included (where Cloudflare checks the
+    // condition before anything else); the user endpoint does not know account-owned tokens at all.
+    if (token?.ipRestricted && !(recorded.endpoint === "GET /user/tokens/verify" && (token.kind ?? "user") === "account")) {
+      return send(response, CloudflareError.ipRestricted(request.socket.remoteAddress ?? "127.0.0.1"));
+    }
     if (!VERIFY_ENDPOINTS.has(recorded.endpoint)) {
       if (!token || token.status !== "active") return send(response, CloudflareError.authentication(401));
       const permissions = token.permissions ?? "all";
@@ -177,6 +182,11 @@ function injectedFailure(failure: Exclude<Failure, "reset">): ApiResponse {
 }
 
 function send(response: ServerResponse, { status, body }: ApiResponse): void {
+  if (body === undefined) {
+    response.writeHead(status, { "content-length": 0, "cf-ray": "0000000000000000-FAKE" });
+    response.end();
+    return;
+  }
   const text = JSON.stringify(body);
   response.writeHead(status, {
     "content-type": "application/json",

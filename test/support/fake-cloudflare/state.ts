@@ -1,6 +1,6 @@
 // The fake account's state: plain maps that handlers read and mutate, and that tests inspect.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { FakeCloudflareOptions, FakeTokenOptions } from "./types.ts";
+import type { DetachAnswer, FakeCloudflareOptions, FakeTokenOptions } from "./types.ts";
 
 export interface VersionState {
   id: string;
@@ -18,6 +18,8 @@ export interface VersionState {
   mainModuleText?: string;
   /** Parsed upload metadata, as received. */
   metadata: Record<string, unknown>;
+  /** The script's Durable Object migration tag when this version was uploaded. */
+  migrationTag?: string | undefined;
 }
 
 export interface DeploymentState {
@@ -117,6 +119,14 @@ export interface FakeCloudflareState {
   workerDomains: Map<string, WorkerDomainState>;
   routes: Map<string, RouteState>;
   durableObjectNamespaces: Map<string, DurableObjectNamespaceState>;
+  /** What a successful Detach Domain answers; tests may change it between requests. */
+  detachAnswer: DetachAnswer;
+  /** Zones are returned without `status`. */
+  omitZoneStatus: boolean;
+  /** Empty DNS record lists answer `result: null`. */
+  nullEmptyDnsList: boolean;
+  /** Version list items carry `annotations` (default true; the detail always does). */
+  versionListAnnotations: boolean;
 }
 
 /** The token used when FakeCloudflareOptions.tokens is omitted. */
@@ -156,6 +166,10 @@ export function createState(options: FakeCloudflareOptions): FakeCloudflareState
     workerDomains: new Map(),
     routes: new Map(),
     durableObjectNamespaces: new Map(),
+    detachAnswer: options.detachAnswer ?? "envelope",
+    omitZoneStatus: options.omitZoneStatus ?? false,
+    nullEmptyDnsList: options.nullEmptyDnsList ?? false,
+    versionListAnnotations: options.versionListAnnotations ?? true,
   };
   for (const zone of options.zones ?? []) {
     state.zones.set(zone.id, {
@@ -244,6 +258,7 @@ export function addVersion(
     number: script.versions.length + 1,
     createdOn: timestamp(),
     source: fields.source ?? "wrangler",
+    migrationTag: script.migrationTag,
     ...fields,
   };
   script.versions.push(version);

@@ -42,7 +42,35 @@ export interface FakeTokenOptions {
   permissions?: "all" | string[];
   /** Token id reported by the verify endpoints (default: derived from the token). */
   id?: string;
+  /**
+   * Client IP Address Filtering that excludes the caller: every request with this token gets
+   * 403 code 9109 (the user verify endpoint still says 1000 for an account-owned token).
+   */
+  ipRestricted?: boolean;
+  /**
+   * The token's policies as GET /accounts/:id/tokens/:token_id (or /user/tokens/:token_id)
+   * returns them: permission groups by name (the fake gives them the ids of its permission-group
+   * list) and resources as Cloudflare writes them. Absent: the token's details cannot be read
+   * (403 code 10000 on those endpoints, as for a token without API Tokens Read).
+   */
+  policies?: FakeTokenPolicy[];
+  /** Token name in the dashboard (token details). */
+  name?: string;
 }
+
+export interface FakeTokenPolicy {
+  effect?: "allow" | "deny";
+  permissionGroups: string[];
+  /** e.g. { "com.cloudflare.api.account.<id>": "*" } or { "com.cloudflare.api.account.zone.<id>": "*" }. */
+  resources: Record<string, string>;
+}
+
+/** What Detach Domain (DELETE /accounts/:id/workers/domains/:id) answers on success. */
+export type DetachAnswer =
+  /** 200 with Cloudflare's envelope, result null. */
+  | "envelope"
+  /** 200 with an empty body: the 2024 schema defines no response body for it. */
+  | "empty";
 
 export interface FakeZoneOptions {
   id: string;
@@ -96,6 +124,18 @@ export interface FakeCloudflareOptions {
   scripts?: FakeScriptOptions[];
   /** The account's workers.dev subdomain (default "fake-account"). */
   workersSubdomain?: string;
+  /** What a successful Detach Domain answers (default "envelope"; `state.detachAnswer` changes it later). */
+  detachAnswer?: DetachAnswer;
+  /** Zones report no `status` (optional in Cloudflare's schema). */
+  omitZoneStatus?: boolean;
+  /** DNS record lists answer `result: null` instead of [] when nothing matches (seen in the schema: nullable). */
+  nullEmptyDnsList?: boolean;
+  /**
+   * Version list items carry `annotations` (default true). The schema does not define them on
+   * list items (only wrangler's reading of real answers shows them); false leaves them to the
+   * version detail, as a client that must not rely on them would see.
+   */
+  versionListAnnotations?: boolean;
   /** Print unknown requests to stderr (default true). */
   logUnhandled?: boolean;
 }

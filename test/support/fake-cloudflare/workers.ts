@@ -1,5 +1,11 @@
 // Workers scripts, versions, deployments, settings and subdomains: what `wrangler deploy`,
 // `versions list`, `deployments list`, `rollback` and `delete` call.
+import type { Namespace } from "cloudflare/resources/durable-objects/namespaces/namespaces";
+import type { Deployment } from "cloudflare/resources/workers/scripts/deployments";
+import type { Script } from "cloudflare/resources/workers/scripts/scripts";
+import type { SubdomainGetResponse as ScriptSubdomain } from "cloudflare/resources/workers/scripts/subdomain";
+import type { VersionGetResponse, VersionListResponse } from "cloudflare/resources/workers/scripts/versions";
+import type { SubdomainGetResponse as AccountSubdomain } from "cloudflare/resources/workers/subdomains";
 import { CloudflareError, ok, okList, type ApiResponse } from "./envelope.ts";
 import type { RequestContext, Route } from "./router.ts";
 import {
@@ -48,7 +54,8 @@ export const workersRoutes: Route[] = [
 // ---------------------------------------------------------------------------------------------
 // Response shapes
 
-export function scriptObject(script: ScriptState): Record<string, unknown> {
+/** The SDK's Script, plus `named_handlers`' class entries as wrangler reads them. */
+export function scriptObject(script: ScriptState): Script {
   const version = activeVersion(script);
   return {
     id: script.name,
@@ -66,21 +73,28 @@ export function scriptObject(script: ScriptState): Record<string, unknown> {
     has_modules: true,
     has_assets: false,
     logpush: script.scriptSettings.logpush,
-    tail_consumers: script.scriptSettings.tail_consumers,
-    observability: script.scriptSettings.observability,
+    tail_consumers: script.scriptSettings.tail_consumers as Script["tail_consumers"],
+    observability: script.scriptSettings.observability as Script["observability"],
     last_deployed_from: script.lastDeployedFrom,
-    placement: {},
   };
 }
 
-export function versionObject(script: ScriptState, version: VersionState): Record<string, unknown> {
+/**
+ * A version as the list and get endpoints return it: the SDK's VersionGetResponse (the list type
+ * is a subset) plus `annotations` (workers/tag, workers/message, workers/triggered_by), which
+ * neither the schema nor the SDK define but Cloudflare returns and wrangler reads. The fake can
+ * leave them out of list items (`versionListAnnotations: false`) to exercise the detail fallback.
+ */
+export type FakeVersion = VersionGetResponse & { annotations?: Record<string, string> };
+
+export function versionObject(script: ScriptState, version: VersionState): FakeVersion {
   return {
     id: version.id,
     number: version.number,
     metadata: {
       author_id: "fake-user-id",
       author_email: "fake-user@example.com",
-      source: version.source,
+      source: version.source as NonNullable<VersionGetResponse["metadata"]>["source"],
       created_on: version.createdOn,
       modified_on: version.createdOn,
       hasPreview: false,
@@ -93,17 +107,25 @@ export function versionObject(script: ScriptState, version: VersionState): Recor
         last_deployed_from: script.lastDeployedFrom,
       },
       script_runtime: {
-        compatibility_date: version.compatibilityDate,
+        ...(version.compatibilityDate !== undefined ? { compatibility_date: version.compatibilityDate } : {}),
         compatibility_flags: version.compatibilityFlags,
         usage_model: "standard",
         limits: {},
       },
-      bindings: version.bindings,
+      bindings: version.bindings as NonNullable<VersionGetResponse["resources"]["bindings"]>,
     },
   };
 }
 
-export function deploymentObject(deployment: DeploymentState): Record<string, unknown> {
+/** A list item: the SDK's VersionListResponse is a subset of the detail; Cloudflare sends the detail's fields. */
+function versionListItem(state: FakeCloudflareState, script: ScriptState, version: VersionState): VersionListResponse & Partial<FakeVersion> {
+  const full = versionObject(script, version);
+  if (state.versionListAnnotations) return full;
+  const { annotations: _dropped, ...rest } = full;
+  return rest;
+}
+
+export function deploymentObject(deployment: DeploymentState): Deployment {
   return {
     id: deployment.id,
     source: deployment.source,
@@ -382,9 +404,7 @@ function postVersion(context: RequestContext): ApiResponse {
   if (!script) return CloudflareError.scriptNotFound();
   const upload = readUpload(context, script, script.name);
   if ("error" in upload) return upload.error;
-  if (upload.migration) {
-    return CloudflareError.badRequest("Migrations are not supported when uploading a version; use PUT");
-  }
+  if (upload.migration) return CloudflareError.versionUploadWithMigration();
   const version = addVersion(script, upload.version);
   return ok({ ...versionObject(script, version), startup_time_ms: 1 });
 }
@@ -392,7 +412,7 @@ function postVersion(context: RequestContext): ApiResponse {
 function listVersions({ state, params }: RequestContext): ApiResponse {
   const script = state.scripts.get(params["script_name"]!);
   if (!script) return CloudflareError.scriptNotFound();
-  const items = [...script.versions].reverse().map((version) => versionObject(script, version));
+  const items = [...script.versions].reverse().map((version) => versionListItem(state, script, version));
   return ok({ items });
 }
 
@@ -442,6 +462,11 @@ function postDeployment({ state, params, body }: RequestContext): ApiResponse {
   const current = activeVersion(script);
   const target = script.versions.find((version) => version.id === versions[0]!.version_id)!;
   const isRollback = versions.length === 1 && current !== undefined && target.number < current.number;
+  // Cloudflare refuses to roll back across a Durable Object migration (100140, see envelope.ts).
+  if (isRollback && target.migrationTag !== current.migrationTag) {
+    const namespace = [...state.durableObjectNamespaces.values()].find((candidate) => candidate.script === script.name);
+    return CloudflareError.rollbackExternalResources(namespace?.id ?? script.name);
+  }
   const annotations: Record<string, string> = {
     "workers/triggered_by": isRollback ? "rollback" : "deployment",
   };
@@ -513,7 +538,7 @@ function patchScriptSettings({ state, params, body }: RequestContext): ApiRespon
 function getSubdomain({ state, params }: RequestContext): ApiResponse {
   const script = state.scripts.get(params["script_name"]!);
   if (!script) return CloudflareError.scriptNotFound();
-  return ok(script.subdomain);
+  return ok<ScriptSubdomain>(script.subdomain);
 }
 
 function postSubdomain({ state, params, body }: RequestContext): ApiResponse {
@@ -525,16 +550,16 @@ function postSubdomain({ state, params, body }: RequestContext): ApiResponse {
     enabled: request.enabled,
     previews_enabled: request.previews_enabled ?? request.enabled,
   };
-  return ok(script.subdomain);
+  return ok<ScriptSubdomain>(script.subdomain);
 }
 
 function getAccountSubdomain({ state }: RequestContext): ApiResponse {
-  return ok({ subdomain: state.workersSubdomain });
+  return ok<AccountSubdomain>({ subdomain: state.workersSubdomain });
 }
 
 function listDurableObjectNamespaces({ state, query }: RequestContext): ApiResponse {
   return okList(
-    [...state.durableObjectNamespaces.values()].map((namespace) => ({
+    [...state.durableObjectNamespaces.values()].map((namespace): Namespace => ({
       id: namespace.id,
       name: namespace.name,
       script: namespace.script,

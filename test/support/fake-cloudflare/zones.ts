@@ -1,6 +1,9 @@
 // Zones, DNS records and zone-level Worker routes, plus the script-level routes PUT that
 // `wrangler deploy --route` uses.
-import { CloudflareError, fail, ok, okList, type ApiResponse } from "./envelope.ts";
+import type { RecordResponse } from "cloudflare/resources/dns/records";
+import type { RouteListResponse } from "cloudflare/resources/workers/routes";
+import type { Zone } from "cloudflare/resources/zones/zones";
+import { CloudflareError, PAGING, fail, ok, okList, type ApiResponse } from "./envelope.ts";
 import type { RequestContext, Route } from "./router.ts";
 import {
   addDnsRecord,
@@ -36,8 +39,9 @@ export const zonesRoutes: Route[] = [
   },
 ];
 
-export function zoneObject(state: FakeCloudflareState, zone: ZoneState): Record<string, unknown> {
-  return {
+/** A zone as Cloudflare returns it: the SDK's Zone type (a missing or misspelt field does not compile). */
+export function zoneObject(state: FakeCloudflareState, zone: ZoneState): Zone {
+  const object: Zone = {
     id: zone.id,
     name: zone.name,
     status: zone.status,
@@ -52,11 +56,13 @@ export function zoneObject(state: FakeCloudflareState, zone: ZoneState): Record<
     modified_on: zone.createdOn,
     activated_on: zone.status === "active" ? zone.createdOn : null,
     account: { id: state.accountId, name: state.accountName },
-    owner: { id: null, type: "user", email: null },
+    owner: { type: "user" },
     permissions: [],
     plan: { id: "0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee", name: "Free Website", price: 0, currency: "USD" },
     meta: { phishing_detected: false, cdn_only: false, dns_only: false, foundation_dns: false },
   };
+  if (state.omitZoneStatus) delete object.status; // optional in Cloudflare's schema
+  return object;
 }
 
 function listZones({ state, query }: RequestContext): ApiResponse {
@@ -69,6 +75,7 @@ function listZones({ state, query }: RequestContext): ApiResponse {
   return okList(
     zones.map((zone) => zoneObject(state, zone)),
     query,
+    PAGING.zones,
   );
 }
 
@@ -78,20 +85,27 @@ function getZone({ state, params, path }: RequestContext): ApiResponse {
   return ok(zoneObject(state, zone));
 }
 
-export function dnsRecordObject(state: FakeCloudflareState, record: DnsRecordState): Record<string, unknown> {
-  const zone = state.zones.get(record.zoneId);
+/** The fields every record type shares, per the SDK's RecordResponse (type kept as the union of type names). */
+type RecordCommon = Omit<RecordResponse.ARecord, "type" | "meta" | "settings"> & { type: RecordResponse["type"] };
+
+export function dnsRecordObject(state: FakeCloudflareState, record: DnsRecordState): RecordCommon & { meta: Record<string, unknown> } {
   const byWorker = record.workerDomainId !== undefined;
-  return {
+  const common: RecordCommon = {
     id: record.id,
-    zone_id: record.zoneId,
-    zone_name: zone?.name,
     name: record.name,
-    type: record.type,
+    type: record.type as RecordResponse["type"],
     content: record.content,
     proxiable: ["A", "AAAA", "CNAME"].includes(record.type),
     proxied: record.proxied,
     ttl: 1,
-    settings: {},
+    // The schema types comment as an optional string; Cloudflare answers null for none.
+    comment: record.comment as string,
+    tags: [],
+    created_on: record.createdOn,
+    modified_on: record.modifiedOn,
+  };
+  return {
+    ...common,
     // Records a Workers Custom Domain creates are read-only; these meta keys are the fake's
     // own (Cloudflare doesn't document them): identify such records via the domains list.
     meta: byWorker
@@ -101,10 +115,6 @@ export function dnsRecordObject(state: FakeCloudflareState, record: DnsRecordSta
           workers_custom_domain_id: record.workerDomainId,
         }
       : {},
-    comment: record.comment,
-    tags: [],
-    created_on: record.createdOn,
-    modified_on: record.modifiedOn,
   };
 }
 
@@ -119,10 +129,14 @@ function listDnsRecords({ state, params, query, path }: RequestContext): ApiResp
       (query["type"] === undefined || record.type === query["type"]) &&
       (query["content"] === undefined || record.content === query["content"]),
   );
-  return okList(
+  const response = okList(
     records.map((record) => dnsRecordObject(state, record)),
     query,
+    PAGING.dnsRecords,
   );
+  // The schema lets an empty list's result be null; clients must cope (issue #10, item 6).
+  if (state.nullEmptyDnsList && records.length === 0) (response.body as { result: unknown }).result = null;
+  return response;
 }
 
 const ADDRESS_TYPES = ["A", "AAAA", "CNAME"];
@@ -172,8 +186,8 @@ function deleteDnsRecord({ state, params, path }: RequestContext): ApiResponse {
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-function routeObject(route: RouteState): Record<string, unknown> {
-  return { id: route.id, pattern: route.pattern, script: route.script ?? undefined };
+function routeObject(route: RouteState): RouteListResponse {
+  return { id: route.id, pattern: route.pattern, ...(route.script ? { script: route.script } : {}) };
 }
 
 function listZoneRoutes({ state, params, query, path }: RequestContext): ApiResponse {

@@ -39,8 +39,9 @@ describe("CloudflareClient", () => {
     const calls: { url: string; init?: RequestInit }[] = [];
     const api = client([jsonResponse(200, okBody([]))], calls);
     await api.listDnsRecords("zone1", "perudo.example.com");
-    expect(calls[0]!.url).toBe("http://api.test/client/v4/zones/zone1/dns_records?name=perudo.example.com&per_page=100");
-    expect((calls[0]!.init!.headers as Record<string, string>)["Authorization"]).toBe("Bearer tok-123456");
+    // The SDK spells the exact-name filter name.exact (Cloudflare's current schema); per_page 100 is the schema's default.
+    expect(calls[0]!.url).toBe("http://api.test/client/v4/zones/zone1/dns_records?name.exact=perudo.example.com&per_page=100");
+    expect(new Headers(calls[0]!.init!.headers).get("authorization")).toBe("Bearer tok-123456");
   });
 
   it("retries 5xx and network errors, then succeeds", async () => {
@@ -64,11 +65,11 @@ describe("CloudflareClient", () => {
     await expect(api.getZone("z")).rejects.toThrow(/unexpected result shape/);
   });
 
-  it("attaches a domain with exactly hostname, service, zone_id (and environment): no override flags", async () => {
+  it("attaches a domain with exactly hostname, service, zone_id: no override flags, no deprecated environment", async () => {
     const calls: { url: string; init?: RequestInit }[] = [];
     const api = client([jsonResponse(200, okBody({ id: "d", hostname: "h.example.com", service: "w" }))], calls);
     await api.attachWorkerDomain("acct", { hostname: "h.example.com", service: "w", zone_id: "z" });
     expect(calls[0]!.init!.method).toBe("PUT");
-    expect(JSON.parse(calls[0]!.init!.body as string)).toEqual({ environment: "production", hostname: "h.example.com", service: "w", zone_id: "z" });
+    expect(JSON.parse(calls[0]!.init!.body as string)).toEqual({ hostname: "h.example.com", service: "w", zone_id: "z" });
   });
 });

@@ -27,7 +27,9 @@ const outputs = {
   turnSeconds: 60,
 };
 
-const ok = (result: unknown) => new Response(JSON.stringify({ success: true, errors: [], messages: [], result }), { status: 200 });
+// Cloudflare answers with Content-Type application/json; the SDK reads bodies by it.
+const ok = (result: unknown) =>
+  new Response(JSON.stringify({ success: true, errors: [], messages: [], result }), { status: 200, headers: { "content-type": "application/json" } });
 
 function setup(options: { healthVersion: string }) {
   const calls: Array<{ command: string; args: string[]; env: NodeJS.ProcessEnv }> = [];

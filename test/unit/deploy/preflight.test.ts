@@ -105,7 +105,7 @@ describe("assessPreflight", () => {
 });
 
 describe("verifyToken", () => {
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const fail = { success: false, errors: [{ code: 1000, message: "Invalid API Token" }], messages: [], result: null };
   const active = { success: true, errors: [], messages: [], result: { id: "t", status: "active" } };
   function clientFor(answers: Record<string, Response>, seen: string[]) {

@@ -109,6 +109,18 @@ describe("verifyDeployment", () => {
     expect(elapsed()).toBe(10_000);
   });
 
+  it("names the caller's own timeout flag, and smoke does not suggest running smoke", async () => {
+    const deploy = harness([new TypeError("fetch failed")], []);
+    const fromDeploy = await verifyDeployment({ base: "http://x", timeoutMs: 5_000, logger: createMemoryLogger(), ...deploy.deps }).catch((e: Error) => e.message);
+    expect(fromDeploy).toContain("re-run with a larger --verify-timeout");
+    expect(fromDeploy).toContain("npm run smoke -- --url http://x");
+    const smoke = harness([new TypeError("fetch failed")], []);
+    const fromSmoke = await verifyDeployment({ base: "http://x", timeoutMs: 5_000, caller: "smoke", logger: createMemoryLogger(), ...smoke.deps }).catch((e: Error) => e.message);
+    expect(fromSmoke).toContain("re-run with a larger --timeout.");
+    expect(fromSmoke).not.toContain("--verify-timeout");
+    expect(fromSmoke).not.toContain("npm run smoke");
+  });
+
   it("fails when the room never sends welcome + state", async () => {
     const { deps } = harness([{ status: 200, version: "b" }], [{ ok: false, summary: "no welcome within 5s (received: nothing)" }]);
     await expect(verifyDeployment({ base: "http://x", buildId: "b", timeoutMs: 8_000, logger: createMemoryLogger(), ...deps })).rejects.toThrow(
