@@ -6,16 +6,25 @@ import { connect as connectClient, type ConnectOptions, type PerudoClient } from
 
 export * from "./index.ts";
 
-/** A WebSocket constructor for partysocket whose sockets send `Origin: origin` (if given). */
-export function nodeWebSocket(origin?: string) {
+export interface NodeSocketOptions {
+  /** Sent as `Origin` on every upgrade (the server's ALLOWED_ORIGINS decides). */
+  origin?: string | undefined;
+  /** Extra upgrade headers, e.g. a proxy's own auth header. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** A WebSocket constructor for partysocket whose sockets send `origin` and `headers`. */
+export function nodeWebSocket(options: NodeSocketOptions = {}) {
+  const { origin, headers } = options;
   return class OriginWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, origin ? { origin } : {});
+      super(url, protocols, { ...(origin ? { origin } : {}), ...(headers ? { headers } : {}) });
     }
   };
 }
 
 /** `connect` for Node: sockets (and the /health probe) send `origin` when one is given. */
-export function connectFromNode(options: Omit<ConnectOptions, "WebSocket">): PerudoClient {
-  return connectClient({ ...options, WebSocket: nodeWebSocket(options.origin) });
+export function connectFromNode(options: Omit<ConnectOptions, "WebSocket"> & Pick<NodeSocketOptions, "headers">): PerudoClient {
+  const { headers, ...connectOptions } = options;
+  return connectClient({ ...connectOptions, WebSocket: nodeWebSocket({ origin: options.origin, headers }) });
 }

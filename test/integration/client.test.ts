@@ -9,7 +9,7 @@ import { connectFromNode } from "../../client/node.ts";
 import { freePort, startDevServer, type DevServer } from "../support/dev-server.ts";
 import { nextEvent, untilState, untilStatus } from "../support/client-events.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
-import { uniqueRoom } from "../support/ws-client.ts";
+import { testClientIp, uniqueRoom } from "../support/ws-client.ts";
 
 const APP = "https://app.example.com";
 let server: DevServer;
@@ -23,6 +23,8 @@ function open(room: string, options: { host?: string; origin?: string; store?: R
     origin: options.origin ?? APP,
     store: options.store ?? memorySeatStore(),
     reconnect: { minDelay: 100, jitter: 100, maxDelay: 1_000 },
+    // Its own address, so the Worker's per-IP upgrade limit never meets this file's reconnects.
+    headers: { "CF-Connecting-IP": testClientIp() },
   });
   clients.push(client);
   return client;

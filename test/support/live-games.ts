@@ -4,6 +4,7 @@
 // nothing applied twice, nothing acknowledged lost, no turn played by the server.
 import { memorySeatStore, type MoveResult, type PerudoClient, type StateView } from "../../client/index.ts";
 import { connectFromNode } from "../../client/node.ts";
+import { testClientIp } from "./ws-client.ts";
 import type { Face } from "../../party/engine/types.ts";
 import { untilState, untilStatus } from "./client-events.ts";
 
@@ -58,6 +59,9 @@ export class LiveGames {
         host: this.host,
         room,
         store: memorySeatStore(),
+        // One address per player, as on the internet: the Worker's per-IP upgrade limit
+        // (60 a minute) would otherwise refuse a whole test's reconnections from 127.0.0.1.
+        headers: { "CF-Connecting-IP": testClientIp() },
         // Spread the reconnections as real clients would (the library adds the jitter).
         reconnect: { minDelay: 100, jitter: 400, maxDelay: 2_000 },
       });

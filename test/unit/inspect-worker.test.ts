@@ -6,8 +6,14 @@ import { describe, expect, it } from "vitest";
 import { stripJsonc } from "../../scripts/ops/jsonc.ts";
 import { PROJECT_ROOT } from "../support/dev-server.ts";
 
+/** A wrangler config, with `assets.directory` resolved from the config's own folder (as wrangler does). */
 function readConfig(file: string): Record<string, unknown> {
-  return JSON.parse(stripJsonc(readFileSync(path.join(PROJECT_ROOT, file), "utf8"))) as Record<string, unknown>;
+  const config = JSON.parse(stripJsonc(readFileSync(path.join(PROJECT_ROOT, file), "utf8"))) as Record<string, unknown>;
+  const assets = config["assets"] as { directory?: string } | undefined;
+  if (assets?.directory) {
+    config["assets"] = { ...assets, directory: path.resolve(PROJECT_ROOT, path.dirname(file), assets.directory) };
+  }
+  return config;
 }
 
 describe("test/support/inspect-worker/wrangler.jsonc", () => {
