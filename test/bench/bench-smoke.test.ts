@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BenchReport } from "../../bench/report/types.ts";
 import { PROJECT_ROOT } from "../support/dev-server.ts";
 
-const TSX = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
 const TSC = path.join(PROJECT_ROOT, "node_modules/.bin/tsc");
 
 function run(bin: string, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -29,7 +28,7 @@ describe("npm run bench -- --quick", () => {
 
   beforeAll(async () => {
     out = mkdtempSync(path.join(tmpdir(), "perudo-bench-smoke-"));
-    result = await run(TSX, ["bench/run.ts", "--quick", "--out", out]);
+    result = await run(process.execPath, ["bench/run.ts", "--quick", "--out", out]);
     const json = readdirSync(out).find((file) => file.endsWith(".json"));
     if (result.code !== 0 || !json) throw new Error(`bench --quick failed (exit ${result.code}):\n${result.output}`);
     report = JSON.parse(readFileSync(path.join(out, json), "utf8")) as BenchReport;

@@ -9,7 +9,7 @@ import {
   requiredPermissionGroups,
   resolvePermissionGroups,
   zoneResources,
-} from "../../infra/permissions.js";
+} from "../../infra/permissions.ts";
 import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.ts";
 
 const DOC = readFileSync(path.join(import.meta.dirname, "../../docs/permissions.md"), "utf8");
