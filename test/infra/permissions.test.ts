@@ -25,6 +25,7 @@ const PARAMS = new Set([
   ":deployment_id",
   ":token_id",
   ":tail_id",
+  ":worker_id", // the Workers API names a Worker by id or name (wrangler passes the name)
 ]);
 
 interface Row {

@@ -53,6 +53,8 @@ export interface ScriptState {
   };
   subdomain: { enabled: boolean; previews_enabled: boolean };
   lastDeployedFrom: string;
+  /** Secret names (secret_text); nothing in this project sets one, tests may seed them. */
+  secretNames: string[];
 }
 
 export interface ZoneState {
@@ -185,6 +187,7 @@ export function createState(options: FakeCloudflareOptions): FakeCloudflareState
       addDurableObjectNamespace(state, script.name, className, true);
     }
     created.subdomain.enabled = script.workersDev ?? false;
+    created.secretNames = [...(script.secretNames ?? [])];
     const version = addVersion(created, {
       annotations: { "workers/triggered_by": "upload" },
       compatibilityDate: script.compatibilityDate ?? "2026-01-01",
@@ -230,6 +233,7 @@ export function createScript(state: FakeCloudflareState, name: string): ScriptSt
     scriptSettings: { logpush: false, tail_consumers: null, observability: null, tags: null },
     subdomain: { enabled: false, previews_enabled: false },
     lastDeployedFrom: "wrangler",
+    secretNames: [],
   };
   state.scripts.set(name, script);
   return script;
