@@ -52,6 +52,21 @@ describe("npm run bench -- --quick", () => {
     }
     // The bots play: their actions are accepted, not refused.
     expect(size!.perudo!.refusedInWindow).toBe(0);
+    // --quick: one pair, floor first, and the tables show that pair.
+    expect(size!.pairs).toHaveLength(1);
+    expect(size!.pairs![0]).toEqual({ baseline: size!.baseline, perudo: size!.perudo });
+  });
+
+  it("times a new room's cold start and a room's wake-up after a restart, for both Workers", () => {
+    if (!report.wake.measured) throw new Error(`wake not measured: ${report.wake.reason}`);
+    const wake = report.wake.data;
+    for (const figures of [wake.perudo, wake.baseline]) {
+      expect(figures.coldStartMs).toHaveLength(wake.rooms);
+      expect(figures.wakeUpMs).toHaveLength(wake.rooms);
+      expect(figures.medianWakeUpMs).toBeGreaterThan(0);
+    }
+    expect(wake.wakeUpRatio).toBeGreaterThan(0);
+    expect(report.verdicts.map((v) => v.target)).toEqual(expect.arrayContaining(["Cold start of a new room", "Wake-up after a restart"]));
   });
 
   it("attributes storage to actions, refusals and a reconnect storm", () => {
