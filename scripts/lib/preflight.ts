@@ -246,8 +246,10 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
       throw preflightApiError(error, what);
     }
   };
-  const zone = await call(`read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId));
-  const [dnsRecords, domainHolders, workerDomains, routes] = await Promise.all([
+  // One round trip for the rest (the ids are in the outputs). The first failure in this order is
+  // the one reported, whichever answered first.
+  const [zone, dnsRecords, domainHolders, workerDomains, routes] = await Promise.allSettled([
+    call(`read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId)),
     call(`read DNS records of ${outputs.zoneName}`, () => client.listDnsRecords(outputs.zoneId, outputs.domain)),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { hostname: outputs.domain })),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { service: outputs.workerName })),
@@ -255,7 +257,20 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
       ? call(`list Worker routes of ${outputs.zoneName}`, () => client.listZoneWorkerRoutes(outputs.zoneId))
       : Promise.resolve(undefined),
   ]);
-  return { token, zone, dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
+  const facts = {
+    token,
+    zone: settledValue(zone),
+    dnsRecords: settledValue(dnsRecords),
+    domainHolders: settledValue(domainHolders),
+    workerDomains: settledValue(workerDomains),
+  };
+  const listedRoutes = settledValue(routes);
+  return { ...facts, ...(listedRoutes ? { routes: listedRoutes } : {}) };
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
 }
 
 /** Gathers and judges; throws the typed error for the first problem, returns warnings otherwise. */
