@@ -3,8 +3,10 @@
 // setup-node and version managers, and engines all name the same release. The rest of the
 // platform (scripts as native TypeScript, wrangler's workerd and the compatibility date) is
 // checked here too, so a bump of one piece without the others fails.
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stripJsonc } from "../../scripts/ops/jsonc.ts";
@@ -44,6 +46,30 @@ describe("the pinned Node", () => {
       expect(text, name).not.toMatch(/node-version:/);
     }
   });
+});
+
+describe("npm run pulumi -- <args>", () => {
+  it("runs the pulumi on PATH with the pinned Node first on PATH (what its language host starts)", () => {
+    // A stand-in for the Pulumi CLI: prints its arguments and the `node` its PATH resolves.
+    const dir = mkdtempSync(path.join(tmpdir(), "fake-pulumi-cli-"));
+    try {
+      const bin = path.join(dir, "pulumi");
+      writeFileSync(bin, '#!/bin/sh\necho "pulumi $*"\nnode --version\n');
+      chmodSync(bin, 0o755);
+      // The machine's PATH without this project's node_modules/.bin (npm adds it back itself).
+      const machinePath = (process.env["PATH"] ?? "").split(path.delimiter).filter((entry) => !entry.startsWith(PROJECT_ROOT));
+      const run = spawnSync("npm", ["run", "--silent", "pulumi", "--", "preview", "--stack", "staging"], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, PATH: [dir, ...machinePath].join(path.delimiter) },
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.trim().split("\n")).toEqual(["pulumi preview --stack staging", `v${pinned}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe("TypeScript runs natively", () => {
