@@ -1,6 +1,7 @@
 // `npm run deploy` end to end, success paths: the real CLI (node scripts/deploy.ts) with a fake
-// `pulumi`, the real wrangler 4.86 uploading to the fake Cloudflare API, and verification
-// against a real `wrangler dev` of this project started with the same vars.
+// `pulumi`, the real wrangler (the version pinned in package.json) uploading to the fake
+// Cloudflare API, and verification against a real `wrangler dev` of this project started with
+// the same vars.
 import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
