@@ -196,9 +196,10 @@ async function main(): Promise<number> {
           measureDeploy({ runs: options.deployRuns, deadline: Math.min(deadline - 300_000, performance.now() + 110_000) }),
         );
   }
+  // Before the load runs, which take whatever budget is left.
+  report.wake = await section("wake", 40, () => measureWake({ rooms: options.quick ? 2 : 5 }));
   report.load = await section("load", 30, () => measureLoad(options, remaining, log));
   report.startup = startupFrom(report.load);
-  report.wake = await section("wake", 40, () => measureWake({ rooms: options.quick ? 2 : 5 }));
 
   // The cost's DO duration is better estimated from the load runs' CPU per action (no counter
   // reads in them) when one has enough CPU to resolve: the largest R up to the limit.
