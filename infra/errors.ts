@@ -4,7 +4,7 @@
 // without a stack trace (@pulumi/pulumi cmd/run/run.js), so the operator sees what is wrong and the
 // command that fixes it, nothing else.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config.js";
+import { ConfigError } from "./config.ts";
 
 /** Something the operator must fix: configuration, the account, or the bootstrap token. */
 export class PerudoStackError extends pulumi.RunError {

@@ -1,7 +1,7 @@
 // The deploy token's permission groups, as data. docs/permissions.md derives them endpoint by
 // endpoint from what wrangler and the deploy CLI call; test/infra/permissions.test.ts keeps that
 // table and this list in step. No Pulumi imports: the program resolves the names to ids at run time.
-import type { Routing } from "./config.js";
+import type { Routing } from "./config.ts";
 
 /** Where a permission group applies: the one account, or the one zone. */
 export type PermissionScope = "account" | "zone";

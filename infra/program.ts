@@ -1,9 +1,9 @@
 // The program, as functions: read and validate the stack config, then declare the stack.
 // infra/index.ts (what `pulumi up` runs) is only these two calls; tests call them directly.
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, parseStackConfig, type RawStackConfig, type StackConfig } from "./config.js";
-import { PerudoStack, type PerudoStackOutputs } from "./components/perudo-stack.js";
-import { toStackError } from "./errors.js";
+import { PROJECT, parseStackConfig, type RawStackConfig, type StackConfig } from "./config.ts";
+import { PerudoStack, type PerudoStackOutputs } from "./components/perudo-stack.ts";
+import { toStackError } from "./errors.ts";
 
 /**
  * The stack's validated configuration, from the config the Pulumi CLI passed in. Every key in

@@ -1,5 +1,6 @@
 // npm run status -- --stack <name>  (see scripts/ops/status.ts and docs/operations.md)
-import { runCli } from "./lib/cli.ts";
-import { statusCommand } from "./ops/status.ts";
+import { enableStartupCache } from "./lib/startup.ts";
 
+enableStartupCache();
+const [{ runCli }, { statusCommand }] = await Promise.all([import("./lib/cli.ts"), import("./ops/status.ts")]);
 await runCli((context) => statusCommand(context));

@@ -53,15 +53,31 @@ export async function stopAllServers(): Promise<void> {
   running.clear();
 }
 
-export async function startWorker(name: WorkerName, vars: Record<string, string> = {}): Promise<StartedWorker> {
-  // A fresh state directory per start: every run begins with empty Durable Object storage.
-  const persistTo = mkdtempSync(path.join(stateDir, `perudo-bench-${name}-`));
+/** A state directory the caller owns (kept across restarts; the caller removes it). */
+export function newStateDir(name: WorkerName): string {
+  return mkdtempSync(path.join(stateDir, `perudo-bench-${name}-`));
+}
+
+/**
+ * Starts `wrangler dev` for a Worker. By default on a fresh state directory (every run begins with
+ * empty Durable Object storage) that stop() removes; with `keepState`, on that directory, which
+ * stop() leaves in place, so a second start is a restart of the same rooms.
+ */
+export async function startWorker(
+  name: WorkerName,
+  vars: Record<string, string> = {},
+  keepState?: string,
+): Promise<StartedWorker> {
+  const persistTo = keepState ?? newStateDir(name);
+  const removeState = () => {
+    if (keepState === undefined) rmSync(persistTo, { recursive: true, force: true });
+  };
   const spawnedAt = performance.now();
   let server: DevServer;
   try {
     server = await startDevServer({ config: WORKERS[name], persistTo, vars });
   } catch (error) {
-    rmSync(persistTo, { recursive: true, force: true });
+    removeState();
     throw error;
   }
   running.add(server);
@@ -69,10 +85,10 @@ export async function startWorker(name: WorkerName, vars: Record<string, string>
   const stop = async () => {
     running.delete(server);
     await server.stop();
-    rmSync(persistTo, { recursive: true, force: true });
+    removeState();
     // workerd can still be flushing for a moment after wrangler exits; sweep once more.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    rmSync(persistTo, { recursive: true, force: true });
+    removeState();
   };
   try {
     const healthyAt = await firstHealthy(server.url, 30_000);

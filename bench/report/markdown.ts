@@ -37,7 +37,8 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const size of load.sizes) {
-      for (const run of [size.baseline, size.perudo]) {
+      const runs = size.pairs?.length ? size.pairs.flatMap((pair) => [pair.baseline, pair.perudo]) : [size.baseline, size.perudo];
+      for (const run of runs) {
         if (!run) continue;
         const reloaded = run.serverReloads > 0 ? ` (wrangler reloaded ${run.serverReloads}x: sources changed mid-run)` : "";
         push(
@@ -46,7 +47,11 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
       }
       if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | |`);
     }
-    push("", `Search: ${load.search.join("; ") || "none"}.`, "");
+    push(
+      "",
+      `Runs in the order they ran: up to ${load.pairsPerSize} pairs (echo floor, then perudo) per R; an R whose floor p99 is over ${load.judgedFloorP99Ms} ms gets one pair and is shown as information. The plots use each R's median pair. Search: ${load.search.join("; ") || "none"}.`,
+      "",
+    );
     const series = (target: "baseline" | "perudo", key: "p50" | "p99", color: string, dashed: boolean) => ({
       name: `${target} ${key}`,
       color,
@@ -156,6 +161,24 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
     );
   }
 
+  // ---------------------------------------------------------------- wake
+  push("## Cold start and wake-up", "");
+  if (!report.wake.measured) push(`Not measured: ${report.wake.reason}`, "");
+  else {
+    const w = report.wake.data;
+    push(
+      `${w.rooms} rooms per Worker, one after another. Cold start: connect to a room that never existed -> the answer to the first message (perudo: \`join\` -> its seated \`state\`, including the first storage write; echo: the echo). Wake-up: \`wrangler dev\` stopped and started again on the same storage (what a deploy does to every room), then reconnect -> the answer to the first message (perudo: \`rejoin\` with the seat token -> the seated \`state\`, the document reloaded; echo: the echo).`,
+      "",
+      "| Worker | cold start per room (ms) | median | wake-up per room (ms) | median |",
+      "|---|---|---:|---|---:|",
+      `| perudo-vibe | ${w.perudo.coldStartMs.join(", ")} | ${w.perudo.medianColdStartMs} | ${w.perudo.wakeUpMs.join(", ")} | ${w.perudo.medianWakeUpMs} |`,
+      `| echo baseline | ${w.baseline.coldStartMs.join(", ")} | ${w.baseline.medianColdStartMs} | ${w.baseline.wakeUpMs.join(", ")} | ${w.baseline.medianWakeUpMs} |`,
+      "",
+      `Ratios: cold start ${w.coldStartRatio}x, wake-up ${w.wakeUpRatio}x.`,
+      "",
+    );
+  }
+
   // ---------------------------------------------------------------- deploy
   push("## Deploy overhead", "");
   if (!report.deploy.measured) push(`Not measured: ${report.deploy.reason}`, "");
@@ -179,7 +202,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
 export function verdictTable(verdicts: Verdict[]): string {
   const rows = verdicts.map(
     (v) =>
-      `| ${v.target} | ${v.measured} | ${v.ratio === null ? "-" : `${v.ratio}x`} | ${v.limit} | ${v.met === null ? "not measured" : v.met ? "met" : "**not met**"}${v.note ? ` (${v.note})` : ""} |`,
+      `| ${v.target} | ${v.measured} | ${v.ratio === null ? "-" : `${v.ratio}x`} | ${v.limit} | ${v.info ? "information" : v.met === null ? "not measured" : v.met ? "met" : "**not met**"}${v.note ? ` (${v.note})` : ""} |`,
   );
   return ["| target | measured (perudo vs baseline) | ratio | limit | verdict |", "|---|---|---:|---|---|", ...rows].join("\n");
 }

@@ -1,14 +1,16 @@
 // The issue's targets, each as measured / baseline = ratio against its limit, met or not.
-import { round } from "../lib/stats.ts";
+import { median, round } from "../lib/stats.ts";
 import type { BenchReport, Verdict } from "./types.ts";
 
 export const TARGETS = {
   p99Ratio: 1.25,
   throughputRatio: 0.9,
-  cpuRatio: 2,
+  cpuRatio: 1.5,
   bundleGzipBytes: 60 * 1024,
-  deployRatio: 1.3,
+  deployRatio: 1.15,
   baselineP99LimitMs: 50,
+  /** Latency/CPU ratios count only where the echo floor's p99 is at most this (half the limit). */
+  judgedFloorP99Ms: 25,
   /** Below this much net server CPU in a window, /proc's 10 ms ticks and the idle estimate are noise. */
   cpuResolutionSeconds: 0.5,
 } as const;
@@ -20,55 +22,93 @@ export function evaluate(report: BenchReport): Verdict[] {
 
   if (report.load.measured) {
     const load = report.load.data;
-    const limitR = load.baselineLimitRooms;
-    const judged = load.sizes.filter((s) => s.baseline && s.perudo && limitR !== null && s.rooms <= limitR);
-    if (judged.length === 0) {
-      const reason = limitR === null ? `the baseline's p99 was over ${load.limitMs} ms at every R measured` : "no R up to the limit has both runs";
-      for (const target of ["Room latency p99", "Throughput", "Messages lost", "Server CPU per 1,000 actions"]) notMeasured(target, "-", reason);
+    const paired = load.sizes.filter((s) => (s.pairs?.length ?? 0) > 0);
+    if (paired.length === 0) {
+      for (const target of ["Room latency p99", "Throughput", "Messages lost", "Server CPU per 1,000 actions"]) notMeasured(target, "-", "no size has a baseline and a perudo run");
     }
-    for (const size of judged) {
-      const b = size.baseline!;
-      const p = size.perudo!;
-      const p99 = p.latencyMs.p99 / b.latencyMs.p99;
+    for (const size of paired) {
+      const pairs = size.pairs!;
+      const n = pairs.length;
+      const floorP99 = median(pairs.map((pair) => pair.baseline.latencyMs.p99));
+      // Judged only where the floor itself is far from saturation (its p99 at most half the 50 ms
+      // limit); beyond that both Workers queue behind the same two cores and the ratio measures
+      // the VM. Those sizes stay in the table as information.
+      const judged = floorP99 <= TARGETS.judgedFloorP99Ms;
+      const saturated = `information only: the echo floor's p99 is ${fmtMs(floorP99)}, over ${TARGETS.judgedFloorP99Ms} ms`;
+      const of = `median of ${n} paired run${n === 1 ? "" : "s"}`;
+      const p99 = median(pairs.map((pair) => pair.perudo.latencyMs.p99 / pair.baseline.latencyMs.p99));
       verdicts.push({
         target: `Room latency p99, R=${size.rooms}`,
-        measured: `${fmtMs(p.latencyMs.p99)} vs ${fmtMs(b.latencyMs.p99)}`,
+        measured: `${pairs.map((pair) => `${fmtMs(pair.perudo.latencyMs.p99)} vs ${fmtMs(pair.baseline.latencyMs.p99)}`).join("; ")}`,
         ratio: round(p99, 2),
         limit: `<= ${TARGETS.p99Ratio}x`,
-        met: p99 <= TARGETS.p99Ratio,
+        met: judged ? p99 <= TARGETS.p99Ratio : null,
+        ...(judged ? { note: of } : { info: true, note: `${of}; ${saturated}` }),
       });
-      const throughput = p.actionsPerSecond / b.actionsPerSecond;
+      const throughput = median(pairs.map((pair) => pair.perudo.actionsPerSecond / pair.baseline.actionsPerSecond));
       verdicts.push({
         target: `Throughput, R=${size.rooms}`,
-        measured: `${p.actionsPerSecond.toFixed(1)} vs ${b.actionsPerSecond.toFixed(1)} /s`,
+        measured: `${median(pairs.map((pair) => pair.perudo.actionsPerSecond)).toFixed(1)} vs ${median(pairs.map((pair) => pair.baseline.actionsPerSecond)).toFixed(1)} /s`,
         ratio: round(throughput, 2),
         limit: `>= ${TARGETS.throughputRatio}x`,
-        met: throughput >= TARGETS.throughputRatio,
+        met: judged ? throughput >= TARGETS.throughputRatio : null,
+        ...(judged ? { note: of } : { info: true, note: `${of}; ${saturated}` }),
       });
+      const lost = pairs.reduce((sum, pair) => sum + pair.perudo.lost.total, 0);
       verdicts.push({
         target: `Messages lost, R=${size.rooms}`,
-        measured: `${p.lost.total} (baseline ${b.lost.total})`,
+        measured: `${lost} (baseline ${pairs.reduce((sum, pair) => sum + pair.baseline.lost.total, 0)}) over ${n} run${n === 1 ? "" : "s"}`,
         ratio: null,
         limit: "0",
-        met: p.lost.total === 0,
+        met: lost === 0,
       });
-      const cpu = p.serverCpuSecondsPer1000Actions / b.serverCpuSecondsPer1000Actions;
-      const resolved = Math.min(p.netServerCpuSeconds, b.netServerCpuSeconds) >= TARGETS.cpuResolutionSeconds;
+      const resolvedPairs = pairs.filter(
+        (pair) => Math.min(pair.perudo.netServerCpuSeconds, pair.baseline.netServerCpuSeconds) >= TARGETS.cpuResolutionSeconds,
+      );
+      const cpu = resolvedPairs.length > 0
+        ? median(resolvedPairs.map((pair) => pair.perudo.serverCpuSecondsPer1000Actions / pair.baseline.serverCpuSecondsPer1000Actions))
+        : null;
       verdicts.push({
         target: `Server CPU per 1,000 actions, R=${size.rooms}`,
-        measured: `${p.serverCpuSecondsPer1000Actions.toFixed(2)} s vs ${b.serverCpuSecondsPer1000Actions.toFixed(2)} s`,
-        ratio: resolved ? round(cpu, 2) : null,
+        measured: `${median(pairs.map((pair) => pair.perudo.serverCpuSecondsPer1000Actions)).toFixed(2)} s vs ${median(pairs.map((pair) => pair.baseline.serverCpuSecondsPer1000Actions)).toFixed(2)} s`,
+        ratio: cpu === null ? null : round(cpu, 2),
         limit: `<= ${TARGETS.cpuRatio}x`,
-        met: resolved ? cpu <= TARGETS.cpuRatio : null,
-        note: resolved
-          ? "idle CPU of the wrangler tree subtracted"
-          : `under ${TARGETS.cpuResolutionSeconds} CPU s of load in the window: below what /proc can resolve`,
+        met: cpu === null || !judged ? null : cpu <= TARGETS.cpuRatio,
+        ...(cpu === null
+          ? { note: `under ${TARGETS.cpuResolutionSeconds} CPU s of load in the window: below what /proc can resolve` }
+          : judged
+            ? { note: `median of ${resolvedPairs.length} paired run${resolvedPairs.length === 1 ? "" : "s"}, idle CPU of the wrangler tree subtracted` }
+            : { info: true, note: saturated }),
       });
     }
   } else {
     for (const target of ["Room latency p99", "Throughput", "Messages lost", "Server CPU per 1,000 actions"]) {
       notMeasured(target, "-", report.load.reason);
     }
+  }
+
+  if (report.wake.measured) {
+    const wake = report.wake.data;
+    verdicts.push({
+      target: "Cold start of a new room",
+      measured: `${fmtMs(wake.perudo.medianColdStartMs)} vs ${fmtMs(wake.baseline.medianColdStartMs)} (median of ${wake.rooms})`,
+      ratio: wake.coldStartRatio,
+      limit: "-",
+      met: null,
+      info: true,
+      note: "connect -> seated state after join (echo: connect -> first echo)",
+    });
+    verdicts.push({
+      target: "Wake-up after a restart",
+      measured: `${fmtMs(wake.perudo.medianWakeUpMs)} vs ${fmtMs(wake.baseline.medianWakeUpMs)} (median of ${wake.rooms})`,
+      ratio: wake.wakeUpRatio,
+      limit: "-",
+      met: null,
+      info: true,
+      note: "reconnect -> seated state after rejoin, room reloaded from storage (echo: reconnect -> first echo)",
+    });
+  } else {
+    verdicts.push({ target: "Cold start / wake-up after a restart", measured: "not measured", ratio: null, limit: "-", met: null, info: true, note: report.wake.reason });
   }
 
   if (report.cost.measured) {

@@ -17,7 +17,7 @@ export interface DeploySection {
     phasesMs: Record<string, number | null>[];
     /** Median of wall time minus the CLI's own phase timings: process start, domain attach, exit. */
     outsidePhasesMedianMs: number;
-    /** Median wall time of `npm run deploy -- --help`: just starting the CLI (npm, tsx, imports). */
+    /** Median wall time of `npm run deploy -- --help`: just starting the CLI (npm, Node, imports). */
     startupMedianMs: number;
   };
   bare: { wallMs: number[]; medianMs: number };

@@ -103,7 +103,8 @@ function runGenerator(config: LoadConfig, onPhase: (message: ChildMessage) => vo
   return new Promise((resolve, reject) => {
     const child = fork(GENERATOR, [], {
       cwd: PROJECT_ROOT,
-      execArgv: ["--import", "tsx"],
+      // The pinned Node runs the generator as TypeScript itself: no loader.
+      execArgv: [],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     let settled = false;

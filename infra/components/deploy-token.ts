@@ -2,15 +2,15 @@
 // that stays put across `pulumi up` runs, and rotation by bumping `tokenRotation`.
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { TokenOwner } from "../config.js";
-import { PerudoStackError } from "../errors.js";
+import type { TokenOwner } from "../config.ts";
+import { PerudoStackError } from "../errors.ts";
 import {
   accountResources,
   type ListedPermissionGroup,
   type PermissionScope,
   resolvePermissionGroups,
   zoneResources,
-} from "../permissions.js";
+} from "../permissions.ts";
 
 export interface DeployTokenArgs {
   /**

@@ -2,10 +2,10 @@
 // routing mode needs, the frontend record, and the deploy token, plus what the deploy CLI reads.
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, type StackConfig } from "../config.js";
-import { PerudoStackError } from "../errors.js";
-import { requiredPermissionGroups } from "../permissions.js";
-import { DeployToken } from "./deploy-token.js";
+import { PROJECT, type StackConfig } from "../config.ts";
+import { PerudoStackError } from "../errors.ts";
+import { requiredPermissionGroups } from "../permissions.ts";
+import { DeployToken } from "./deploy-token.ts";
 
 export interface PerudoStackArgs {
   /** The validated stack configuration (see infra/config.ts and Pulumi.yaml). */

@@ -288,15 +288,13 @@ export async function gatherPreflightFacts(client: CloudflareClient, outputs: Pr
     // Nothing else is worth asking with a token Cloudflare says is not active.
     throwOnProblems(assessPreflight(outputs, { token, zone: { id: outputs.zoneId, name: outputs.zoneName, status: "active" }, dnsRecords: [], domainHolders: [], workerDomains: [] }, new Date()));
   }
-  const call = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
-    try {
-      return await action();
-    } catch (error) {
-      throw preflightApiError(error, what);
-    }
-  };
-  const zone = await call(`read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId));
-  return { token, zone, ...(await gatherHostnameFacts(client, outputs)) };
+  // One round trip for the rest (the ids are in the outputs). The first failure in this order is
+  // the one reported, whichever answered first.
+  const [zone, hostname] = await Promise.allSettled([
+    callMapped(preflightApiError, `read zone ${outputs.zoneId}`, () => client.getZone(outputs.zoneId)),
+    gatherHostnameFacts(client, outputs),
+  ]);
+  return { token, zone: settledValue(zone), ...settledValue(hostname) };
 }
 
 /** What assessHostname judges: DNS records and Custom Domains at the host, this Worker's domains, route-mode routes. */
@@ -305,14 +303,9 @@ export async function gatherHostnameFacts(
   outputs: HostnameOutputs,
   mapError: (error: unknown, what: string) => Error = preflightApiError,
 ): Promise<Pick<PreflightFacts, "dnsRecords" | "domainHolders" | "workerDomains" | "routes">> {
-  const call = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
-    try {
-      return await action();
-    } catch (error) {
-      throw mapError(error, what);
-    }
-  };
-  const [dnsRecords, domainHolders, workerDomains, routes] = await Promise.all([
+  const call = <T>(what: string, action: () => Promise<T>): Promise<T> => callMapped(mapError, what, action);
+  // All at once; the first failure in this order is the one reported, whichever answered first.
+  const [dnsRecords, domainHolders, workerDomains, routes] = await Promise.allSettled([
     call(`read DNS records of ${outputs.zoneName}`, () => client.listDnsRecords(outputs.zoneId, outputs.domain)),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { hostname: outputs.domain })),
     call("list Workers Custom Domains", () => client.listWorkerDomains(outputs.accountId, { service: outputs.workerName })),
@@ -320,7 +313,26 @@ export async function gatherHostnameFacts(
       ? call(`list Worker routes of ${outputs.zoneName}`, () => client.listZoneWorkerRoutes(outputs.zoneId))
       : Promise.resolve(undefined),
   ]);
-  return { dnsRecords, domainHolders, workerDomains, ...(routes ? { routes } : {}) };
+  const facts = {
+    dnsRecords: settledValue(dnsRecords),
+    domainHolders: settledValue(domainHolders),
+    workerDomains: settledValue(workerDomains),
+  };
+  const listedRoutes = settledValue(routes);
+  return { ...facts, ...(listedRoutes ? { routes: listedRoutes } : {}) };
+}
+
+async function callMapped<T>(mapError: (error: unknown, what: string) => Error, what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw mapError(error, what);
+  }
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
 }
 
 /** Gathers and judges; throws the typed error for the first problem, returns warnings otherwise. */

@@ -25,7 +25,7 @@ export interface WranglerLaunch {
 /**
  * How to start `bin`. The project's own wrangler (node_modules/.bin/wrangler ->
  * wrangler/bin/wrangler.js) is a shim that only checks the Node version and re-spawns Node on
- * wrangler-dist/cli.js with --no-warnings --experimental-vm-modules; that second Node start costs
+ * wrangler-dist/cli.js with --no-warnings (4.164; 4.86 added --experimental-vm-modules); that second Node start costs
  * ~0.1-0.2 s per deploy, so this starts wrangler-dist/cli.js the same way directly, with this
  * process's Node. Anything else (WRANGLER_BIN, an unexpected layout) is started as it is.
  */
@@ -37,7 +37,7 @@ export function wranglerLaunch(bin: string, projectRoot: string): WranglerLaunch
     if (path.basename(shim) !== "wrangler.js" || path.basename(path.dirname(shim)) !== "bin") return asIs;
     const cli = path.join(path.dirname(shim), "../wrangler-dist/cli.js");
     if (!existsSync(cli)) return asIs;
-    return { command: process.execPath, args: ["--no-warnings", "--experimental-vm-modules", cli] };
+    return { command: process.execPath, args: ["--no-warnings", cli] };
   } catch {
     return asIs;
   }
@@ -57,8 +57,9 @@ export interface WranglerDeployPlan {
 
 /**
  * The `wrangler deploy` arguments. Custom-domain mode passes no --domain on purpose: wrangler
- * 4.86 without a terminal sends override_existing_dns_record/override_existing_origin = true and
- * treats the --domain list as the Worker's complete set. The hostname is attached afterwards
+ * without a terminal sends override_existing_dns_record/override_existing_origin = true and
+ * treats the --domain list as the Worker's complete set (measured on 4.86, again on 4.164: see
+ * docs/cloudflare-endpoints.md). The hostname is attached afterwards
  * with the Attach Domain API, without override.
  */
 export function buildWranglerDeployArgs(plan: WranglerDeployPlan): string[] {

@@ -1,7 +1,7 @@
 // What `npm run doctor` judges, as pure functions: which permission groups the bootstrap token
 // must hold (and where), whether a token's policies grant them, and version ranges. No I/O.
-import { CLOUDFLARE_SCOPE, requiredPermissionGroups, type PermissionScope } from "../../infra/permissions.js";
-import type { Routing, TokenOwner } from "../../infra/config.js";
+import { CLOUDFLARE_SCOPE, requiredPermissionGroups, type PermissionScope } from "../../infra/permissions.ts";
+import type { Routing, TokenOwner } from "../../infra/config.ts";
 import type { TokenDetail } from "../lib/cloudflare-api.ts";
 
 /** One line of the report. */

@@ -4,8 +4,8 @@
 // failing source never hides the others); judging is in doctor-checks.ts and preflight.ts.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseStackConfig, type StackConfig } from "../../infra/config.js";
-import { resolvePermissionGroups, requiredPermissionGroups } from "../../infra/permissions.js";
+import { parseStackConfig, type StackConfig } from "../../infra/config.ts";
+import { resolvePermissionGroups, requiredPermissionGroups } from "../../infra/permissions.ts";
 import { CommandFailure, parseCliArgs, type CommandContext, type CommandOutcome } from "../lib/cli.ts";
 import {
   CloudflareApiError,

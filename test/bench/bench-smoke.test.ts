@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BenchReport } from "../../bench/report/types.ts";
 import { PROJECT_ROOT } from "../support/dev-server.ts";
 
-const TSX = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
 const TSC = path.join(PROJECT_ROOT, "node_modules/.bin/tsc");
 
 function run(bin: string, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -29,7 +28,7 @@ describe("npm run bench -- --quick", () => {
 
   beforeAll(async () => {
     out = mkdtempSync(path.join(tmpdir(), "perudo-bench-smoke-"));
-    result = await run(TSX, ["bench/run.ts", "--quick", "--out", out]);
+    result = await run(process.execPath, ["bench/run.ts", "--quick", "--out", out]);
     const json = readdirSync(out).find((file) => file.endsWith(".json"));
     if (result.code !== 0 || !json) throw new Error(`bench --quick failed (exit ${result.code}):\n${result.output}`);
     report = JSON.parse(readFileSync(path.join(out, json), "utf8")) as BenchReport;
@@ -53,6 +52,21 @@ describe("npm run bench -- --quick", () => {
     }
     // The bots play: their actions are accepted, not refused.
     expect(size!.perudo!.refusedInWindow).toBe(0);
+    // --quick: one pair, floor first, and the tables show that pair.
+    expect(size!.pairs).toHaveLength(1);
+    expect(size!.pairs![0]).toEqual({ baseline: size!.baseline, perudo: size!.perudo });
+  });
+
+  it("times a new room's cold start and a room's wake-up after a restart, for both Workers", () => {
+    if (!report.wake.measured) throw new Error(`wake not measured: ${report.wake.reason}`);
+    const wake = report.wake.data;
+    for (const figures of [wake.perudo, wake.baseline]) {
+      expect(figures.coldStartMs).toHaveLength(wake.rooms);
+      expect(figures.wakeUpMs).toHaveLength(wake.rooms);
+      expect(figures.medianWakeUpMs).toBeGreaterThan(0);
+    }
+    expect(wake.wakeUpRatio).toBeGreaterThan(0);
+    expect(report.verdicts.map((v) => v.target)).toEqual(expect.arrayContaining(["Cold start of a new room", "Wake-up after a restart"]));
   });
 
   it("attributes storage to actions, refusals and a reconnect storm", () => {

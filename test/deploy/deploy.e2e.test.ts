@@ -1,6 +1,7 @@
-// `npm run deploy` end to end, success paths: the real CLI (tsx scripts/deploy.ts) with a fake
-// `pulumi`, the real wrangler 4.86 uploading to the fake Cloudflare API, and verification
-// against a real `wrangler dev` of this project started with the same vars.
+// `npm run deploy` end to end, success paths: the real CLI (node scripts/deploy.ts) with a fake
+// `pulumi`, the real wrangler (the version pinned in package.json) uploading to the fake
+// Cloudflare API, and verification against a real `wrangler dev` of this project started with
+// the same vars.
 import { createHash } from "node:crypto";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -67,9 +68,9 @@ async function deploy(args: string[], options: { env?: Record<string, string>; w
   return run;
 }
 
-/** `tsx scripts/smoke.ts ...args` (npm run smoke) against the dev server. */
+/** `node scripts/smoke.ts ...args` (npm run smoke) against the dev server. */
 function smoke(args: string[]): Promise<CollectedRun> {
-  return runCollected(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/smoke.ts", ...args], {
+  return runCollected(process.execPath, ["scripts/smoke.ts", ...args], {
     cwd: PROJECT_ROOT,
     env: process.env,
     timeoutMs: 120_000,

@@ -1,5 +1,5 @@
 // Shared fixtures for the deploy end-to-end tests: one fake account layout, stack outputs per
-// scenario, and a runner that spawns `tsx scripts/deploy.ts` exactly as a user would.
+// scenario, and a runner that spawns `node scripts/deploy.ts` exactly as a user would.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { expect } from "vitest";
@@ -96,7 +96,7 @@ export interface RunDeployOptions {
   timeoutMs?: number;
 }
 
-/** Spawns `tsx scripts/deploy.ts ...args` with a bootstrap token in the parent environment. */
+/** Spawns `node scripts/deploy.ts ...args` (npm run deploy) with a bootstrap token in the parent environment. */
 export async function runDeploy(args: string[], options: RunDeployOptions): Promise<DeployRun> {
   const from = options.fake.requests.length;
   const env: NodeJS.ProcessEnv = {
@@ -108,7 +108,7 @@ export async function runDeploy(args: string[], options: RunDeployOptions): Prom
     ...(options.verifyUrl ? { DEPLOY_VERIFY_URL: options.verifyUrl } : {}),
     ...options.env,
   };
-  const { code, stdout, stderr } = await runCollected(path.join(PROJECT_ROOT, "node_modules/.bin/tsx"), ["scripts/deploy.ts", ...args], {
+  const { code, stdout, stderr } = await runCollected(process.execPath, ["scripts/deploy.ts", ...args], {
     cwd: PROJECT_ROOT,
     env,
     timeoutMs: options.timeoutMs ?? 150_000,

@@ -1,9 +1,12 @@
-// The real wrangler 4.86 CLI against the fake: first deploy, redeploy, --route, --domain,
-// versions/deployments list, rollback and delete. Runs in one sequence, sharing one fake account.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// The real wrangler CLI (the version pinned in package.json) against the fake: first deploy,
+// redeploy, --route, --domain, versions/deployments list, rollback and delete. Runs in one
+// sequence, sharing one fake account; the last block re-measures, on a fresh account, what made
+// the deploy CLI attach hostnames itself (docs/cloudflare-endpoints.md, last section).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stripJsonc } from "../../scripts/ops/jsonc.ts";
 import { PROJECT_ROOT } from "../support/dev-server.ts";
 import {
   runWrangler,
@@ -21,6 +24,13 @@ const NAME = "perudo-fake-test";
 const MIGRATING = "perudo-fake-migrating";
 const UPLOAD = "PUT /accounts/:account_id/workers/scripts/:script_name";
 const VERSION_UPLOAD = "POST /accounts/:account_id/workers/scripts/:script_name/versions";
+const SECRETS = "GET /accounts/:account_id/workers/scripts/:script_name/secrets";
+const GET_WORKER = "GET /accounts/:account_id/workers/workers/:worker_id";
+const CHANGESET = "POST /accounts/:account_id/workers/scripts/:script_name/domains/changeset";
+const DOMAIN_RECORDS = "PUT /accounts/:account_id/workers/scripts/:script_name/domains/records";
+const COMPATIBILITY_DATE = (
+  JSON.parse(stripJsonc(readFileSync(path.join(PROJECT_ROOT, "wrangler.jsonc"), "utf8"))) as { compatibility_date: string }
+).compatibility_date;
 
 let fake: FakeCloudflare;
 
@@ -102,7 +112,7 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
       ]),
     );
     expect(metadata["annotations"]).toEqual({ "workers/tag": "build-1", "workers/message": "deploy build-1" });
-    expect(metadata["compatibility_date"]).toBe("2026-04-20");
+    expect(metadata["compatibility_date"]).toBe(COMPATIBILITY_DATE);
     const mainModule = upload.parts!.find((part) => part.name === "index.js")!;
     expect(mainModule.contentType).toBe("application/javascript+module");
     expect(mainModule.text).toContain("perudo-vibe");
@@ -110,6 +120,11 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
     const script = fake.state.scripts.get(NAME)!;
     expect(script.migrationTag).toBe("v1");
     expect(script.subdomain).toEqual({ enabled: false, previews_enabled: false });
+    // Calls the newer wrangler added: the secrets a --var would shadow (10007 = first deploy, fine)
+    // and the Worker's workers.dev state through the Workers API (was GET .../subdomain).
+    const endpoints = requests.map((request) => request.endpoint);
+    expect(endpoints).toContain(SECRETS);
+    expect(endpoints).toContain(GET_WORKER);
     expect(fake.unhandled).toEqual([]);
     // Every request carried exactly the token wrangler was given.
     expect(new Set(requests.map((request) => request.headers["authorization"]))).toEqual(
@@ -121,9 +136,10 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
     fake.failNext(VERSION_UPLOAD, 1, { status: 500 });
     const { requests } = await wrangler(deployArgs("build-2"));
 
-    // wrangler read the migration tag from the scripts list and found nothing new to send.
+    // wrangler read the migration tag (GET .../services/:name: default_environment.script) and
+    // found nothing new to send.
     expect(requests.map((request) => request.endpoint)).toContain(
-      "GET /accounts/:account_id/workers/scripts",
+      "GET /accounts/:account_id/workers/services/:script_name",
     );
     expect(requests.some((request) => request.endpoint === UPLOAD)).toBe(false);
     const versionUploads = requests.filter((request) => request.endpoint === VERSION_UPLOAD);
@@ -158,9 +174,12 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
     // This measured behaviour is why our deploy CLI attaches Custom Domains itself and never
     // passes --domain: wrangler would silently replace play.example.com's existing A record.
     const { requests } = await wrangler(deployArgs("build-4", ["--domain", "play.example.com"]));
-    const publish = requests.find(
-      (request) => request.endpoint === "PUT /accounts/:account_id/workers/scripts/:script_name/domains/records",
-    )!;
+    // Newer wrangler first asks for a changeset (a dry run) even without a terminal, but still
+    // skips every prompt and sends both override flags.
+    const changeset = requests.find((request) => request.endpoint === CHANGESET);
+    expect(changeset?.query).toEqual({ replace_state: "true" });
+    expect(changeset?.body).toEqual([{ hostname: "play.example.com" }]);
+    const publish = requests.find((request) => request.endpoint === DOMAIN_RECORDS)!;
     expect(publish.body).toEqual({
       override_scope: true,
       override_existing_origin: true,
@@ -210,7 +229,7 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
         JSON.stringify({
           name: MIGRATING,
           main: path.join(PROJECT_ROOT, "party/index.ts"),
-          compatibility_date: "2026-04-20",
+          compatibility_date: COMPATIBILITY_DATE,
           workers_dev: false,
           preview_urls: false,
           durable_objects: { bindings: [{ name: "Main", class_name: "Main" }] },
@@ -244,5 +263,69 @@ describe("real wrangler deploy against the fake", { timeout: 180_000 }, () => {
     expect(fake.state.workerDomains.size).toBe(0);
     expect([...fake.state.dnsRecords.values()].filter((record) => record.name === "play.example.com")).toEqual([]);
     expect(fake.unhandled).toEqual([]);
+  });
+});
+
+// Re-measured on every wrangler bump: why the deploy CLI never passes --domain (one fresh account).
+describe("wrangler --domain without a terminal, re-measured", { timeout: 180_000 }, () => {
+  const WORKER = "perudo-domains-test";
+  const SHADOWED = "perudo-secret-test";
+  let account: FakeCloudflare;
+
+  beforeAll(async () => {
+    account = await startFakeCloudflare({
+      accountId: ACCOUNT_ID,
+      tokens: { [TOKEN]: { status: "active" } },
+      zones: [{ id: ZONE_ID, name: "example.com", status: "active" }],
+      dnsRecords: [{ zoneId: ZONE_ID, name: "taken.example.com", type: "CNAME", content: "origin.example.net", proxied: true }],
+      scripts: [
+        { name: "someone-else", workersDev: false },
+        { name: SHADOWED, migrationTag: "v1", durableObjectClasses: ["Main"], secretNames: ["ALLOWED_ORIGINS"] },
+      ],
+      workerDomains: [{ hostname: "theirs.example.com", service: "someone-else", zoneId: ZONE_ID }],
+    });
+  });
+
+  afterAll(async () => {
+    await account?.stop();
+  });
+
+  async function deploy(name: string, extra: string[]): Promise<{ result: WranglerResult; requests: RecordedRequest[] }> {
+    const from = account.requests.length;
+    const result = await runWrangler(account, ["deploy", "--name", name, "--var", "ALLOWED_ORIGINS:", "--minify", ...extra], { token: TOKEN });
+    return { result, requests: account.requests.slice(from) };
+  }
+
+  function domainsOf(service: string): string[] {
+    return [...account.state.workerDomains.values()].filter((domain) => domain.service === service).map((domain) => domain.hostname).sort();
+  }
+
+  it("takes another Worker's hostname and replaces a CNAME, silently", async () => {
+    const { result, requests } = await deploy(WORKER, ["--domain", "theirs.example.com", "--domain", "taken.example.com"]);
+    expect(result.code, result.stderr).toBe(0);
+    // The changeset reported both conflicts; nothing was asked and nothing refused.
+    const publish = requests.find((request) => request.endpoint === DOMAIN_RECORDS);
+    expect(publish?.body).toMatchObject({ override_scope: true, override_existing_origin: true, override_existing_dns_record: true });
+    expect(domainsOf(WORKER)).toEqual(["taken.example.com", "theirs.example.com"]);
+    expect(domainsOf("someone-else")).toEqual([]);
+    const records = [...account.state.dnsRecords.values()].filter((record) => record.name === "taken.example.com");
+    expect(records.map((record) => record.type)).toEqual(["AAAA"]);
+  });
+
+  it("treats --domain as the complete list: a deploy with one --domain detaches the others", async () => {
+    const { result } = await deploy(WORKER, ["--domain", "theirs.example.com"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(domainsOf(WORKER)).toEqual(["theirs.example.com"]);
+  });
+
+  it("warns about a --var named like one of the Worker's secrets, then deploys the var anyway (new check)", async () => {
+    const { result, requests } = await deploy(SHADOWED, []);
+    expect(result.code, result.stderr).toBe(0);
+    expect(requests.map((request) => request.endpoint)).toContain(SECRETS);
+    // Its "Would you like to continue?" takes the default without a terminal.
+    expect(result.stderr + result.stdout).toMatch(/ALLOWED_ORIGINS/);
+    const upload = requests.find((request) => request.endpoint === VERSION_UPLOAD || request.endpoint === UPLOAD);
+    expect(uploadMetadata(upload!)!["bindings"]).toContainEqual({ name: "ALLOWED_ORIGINS", type: "plain_text", text: "" });
+    expect(account.unhandled).toEqual([]);
   });
 });

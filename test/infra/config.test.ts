@@ -1,7 +1,7 @@
 // The stack config schema as plain TypeScript: defaults, and one failing value per key, each
 // reported with the key, what is wrong and the `pulumi config set` command that fixes it.
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, ConfigError, parseStackConfig, type RawStackConfig } from "../../infra/config.js";
+import { CONFIG_KEYS, ConfigError, parseStackConfig, type RawStackConfig } from "../../infra/config.ts";
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 const VALID = {

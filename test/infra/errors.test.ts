@@ -2,8 +2,8 @@
 // util.inspect from hanging on @pulumi/pulumi's source-mapped frames (Node 20.20).
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../infra/config.js";
-import { PerudoStackError, sanitizeStack, toStackError } from "../../infra/errors.js";
+import { ConfigError } from "../../infra/config.ts";
+import { PerudoStackError, sanitizeStack, toStackError } from "../../infra/errors.ts";
 
 describe("PerudoStackError", () => {
   it("is a pulumi.RunError whose stack is only its message", () => {

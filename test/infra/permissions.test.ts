@@ -9,7 +9,7 @@ import {
   requiredPermissionGroups,
   resolvePermissionGroups,
   zoneResources,
-} from "../../infra/permissions.js";
+} from "../../infra/permissions.ts";
 import { PERMISSION_GROUPS } from "./support/cloudflare-mocks.ts";
 
 const DOC = readFileSync(path.join(import.meta.dirname, "../../docs/permissions.md"), "utf8");
@@ -25,6 +25,7 @@ const PARAMS = new Set([
   ":deployment_id",
   ":token_id",
   ":tail_id",
+  ":worker_id", // the Workers API names a Worker by id or name (wrangler passes the name)
 ]);
 
 interface Row {

@@ -1,10 +1,10 @@
 // The Pulumi program under pulumi.runtime.setMocks: what it declares for each configuration.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { planExpiry, toRfc3339Seconds } from "../../infra/components/deploy-token.js";
-import { parseStackConfig, type StackConfig } from "../../infra/config.js";
-import { definePerudoStack, readStackConfig } from "../../infra/program.js";
-import type { PerudoStackOutputs } from "../../infra/components/perudo-stack.js";
+import { planExpiry, toRfc3339Seconds } from "../../infra/components/deploy-token.ts";
+import { parseStackConfig, type StackConfig } from "../../infra/config.ts";
+import { definePerudoStack, readStackConfig } from "../../infra/program.ts";
+import type { PerudoStackOutputs } from "../../infra/components/perudo-stack.ts";
 import {
   ACCOUNT_ID,
   CREATED_ZONE_ID,

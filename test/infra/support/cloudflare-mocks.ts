@@ -2,7 +2,7 @@
 // groups, tokens) and a stand-in engine for the one engine behaviour the program relies on: a
 // Stash keeps the output it was created with (state survives between two "runs").
 import * as pulumi from "@pulumi/pulumi";
-import type { ListedPermissionGroup } from "../../../infra/permissions.js";
+import type { ListedPermissionGroup } from "../../../infra/permissions.ts";
 
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 export const ZONE_ID = "9a7806061c88ada191ed06f989cc3dac";

@@ -6,7 +6,7 @@
 // The gRPC library, the generated service definitions and google-protobuf are loaded from
 // @pulumi/pulumi's own dependency tree, so the messages are exactly the classes the SDK uses.
 import { createRequire } from "node:module";
-import type { ListedPermissionGroup } from "../../../infra/permissions.js";
+import type { ListedPermissionGroup } from "../../../infra/permissions.ts";
 
 const fromSdk = createRequire(createRequire(import.meta.url).resolve("@pulumi/pulumi/package.json"));
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -14,7 +14,6 @@ const grpc = fromSdk("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
 const resourceGrpc = fromSdk("./proto/resource_grpc_pb.js");
 const engineGrpc = fromSdk("./proto/engine_grpc_pb.js");
 const resourcePb = fromSdk("./proto/resource_pb.js");
-const providerPb = fromSdk("./proto/provider_pb.js");
 const enginePb = fromSdk("./proto/engine_pb.js");
 const { Struct } = fromSdk("google-protobuf/google/protobuf/struct_pb.js");
 const { Empty } = fromSdk("google-protobuf/google/protobuf/empty_pb.js");
@@ -261,7 +260,9 @@ export class FakePulumiEngine {
         const args = (unwire(call.request.getArgs()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>;
         this.invokes.push({ token, args });
         try {
-          const response = new providerPb.InvokeResponse();
+          // pulumirpc.ResourceMonitor/Invoke answers a ResourceInvokeResponse (resource.proto) in
+          // the SDK pinned in package.json; older SDKs used provider.proto's InvokeResponse.
+          const response = new resourcePb.ResourceInvokeResponse();
           response.setReturn(Struct.fromJavaScript(this.#invoke(token, args)));
           callback(null, response);
         } catch (error) {

@@ -116,7 +116,7 @@ export interface RunOptions {
   monitorAddress: string;
   engineAddress: string;
   dryRun?: boolean;
-  /** Extra environment, e.g. PULUMI_NODEJS_TRANSPILE_ONLY (a switch the real CLI honours too). */
+  /** Extra environment for the program (the language host passes its own through). */
   env?: Record<string, string>;
   timeoutMs?: number;
 }

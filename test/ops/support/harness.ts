@@ -17,7 +17,6 @@ export const DEPLOY_TOKEN = "scoped-deploy-token-FOR-TESTS-0123456789abcdef";
 /** The operator's bootstrap token (must never be used or printed by the ops commands). */
 export const BOOTSTRAP_TOKEN = "bootstrap-token-NEVER-PRINTED-abcdef012345";
 export const PULUMI_ACCESS_TOKEN = "pul-access-token-NEVER-PRINTED-9876543210";
-const TSX = path.join(PROJECT_ROOT, "node_modules/.bin/tsx");
 
 export function stackOutputs(stack: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const domain = `${stack}.${ZONE}`;
@@ -47,7 +46,7 @@ export function pulumiState(stacks: Record<string, Record<string, unknown>>): st
 
 export type CommandResult = CollectedRun;
 
-/** Runs `tsx scripts/<name>.ts ...args` with no terminal, as `npm run <name> -- ...` would. */
+/** Runs `node scripts/<name>.ts ...args` with no terminal, as `npm run <name> -- ...` would. */
 export function runOps(
   name: "status" | "rollback" | "teardown" | "rotate-token" | "doctor",
   args: string[],
@@ -64,7 +63,8 @@ export function runOps(
     ...(options.fake ? { CLOUDFLARE_API_BASE_URL: options.fake.url } : {}),
     ...options.env,
   };
-  return runCollected(TSX, [path.join(PROJECT_ROOT, `scripts/${name}.ts`), ...args], {
+  // process.execPath: the pinned Node the tests run on, which is what npm runs the scripts with.
+  return runCollected(process.execPath, [path.join(PROJECT_ROOT, `scripts/${name}.ts`), ...args], {
     cwd: PROJECT_ROOT,
     env,
     timeoutMs: options.timeoutMs ?? 120_000,

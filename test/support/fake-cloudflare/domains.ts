@@ -1,5 +1,6 @@
 // Workers Custom Domains: the public Attach/List/Get/Detach API the deploy CLI uses, and the
-// script-level `domains/records` PUT that `wrangler deploy --domain` uses.
+// script-level `domains/changeset` POST and `domains/records` PUT that `wrangler deploy --domain`
+// uses.
 import type { DomainListResponse } from "cloudflare/resources/workers/domains";
 import { CloudflareError, ok, okEmpty, okList, type ApiResponse } from "./envelope.ts";
 import type { RequestContext, Route } from "./router.ts";
@@ -23,6 +24,11 @@ export const domainsRoutes: Route[] = [
     method: "PUT",
     template: "/accounts/:account_id/workers/scripts/:script_name/domains/records",
     handler: putScriptDomains,
+  },
+  {
+    method: "POST",
+    template: "/accounts/:account_id/workers/scripts/:script_name/domains/changeset",
+    handler: postScriptDomainsChangeset,
   },
 ];
 
@@ -109,13 +115,7 @@ function planAttach(
   if (current && !overrides.existingOrigin) {
     return { error: CloudflareError.hostnameInUse(request.hostname) };
   }
-  const external = [...state.dnsRecords.values()].filter(
-    (record) =>
-      record.zoneId === zone.id &&
-      record.name === request.hostname &&
-      ["A", "AAAA", "CNAME"].includes(record.type) &&
-      record.workerDomainId === undefined,
-  );
+  const external = externalRecords(state, zone, request.hostname);
   if (external.length > 0 && !overrides.existingDnsRecord) {
     return { error: CloudflareError.externallyManagedDns(request.hostname, via) };
   }
@@ -134,6 +134,17 @@ function planAttach(
       });
     },
   };
+}
+
+/** A/AAAA/CNAME records at hostname that no Custom Domain made (the ones 100117 is about). */
+function externalRecords(state: FakeCloudflareState, zone: ZoneState, hostname: string) {
+  return [...state.dnsRecords.values()].filter(
+    (record) =>
+      record.zoneId === zone.id &&
+      record.name === hostname &&
+      ["A", "AAAA", "CNAME"].includes(record.type) &&
+      record.workerDomainId === undefined,
+  );
 }
 
 function resolveZone(state: FakeCloudflareState, request: AttachRequest): ZoneState | undefined {
@@ -214,4 +225,57 @@ function putScriptDomains({ state, params, body }: RequestContext): ApiResponse 
   }
   const result = plans.map((plan) => ("existing" in plan ? plan.existing : "attach" in plan ? plan.attach() : undefined));
   return ok(result.filter((domain) => domain !== undefined).map(domainObject));
+}
+
+type ScriptOrigin = { hostname: string; zone_id?: string; zone_name?: string; enabled?: boolean; previews_enabled?: boolean };
+
+/**
+ * wrangler's dry run before publishing Custom Domains: what PUT .../domains/records would do with
+ * these origins, changing nothing. Not in Cloudflare's public API reference; the request and the
+ * result shape ({added, removed, updated (with `modified`), conflicting}, each a domain object)
+ * are what wrangler 4.164 sends and reads (deploy-helpers triggers/publish-routes.ts). wrangler
+ * >= 4.1xx POSTs it with and without a terminal; 4.86 only with one. replace_state=true: the
+ * script's domains missing from the list are `removed` (as override_scope would detach them).
+ */
+function postScriptDomainsChangeset({ state, params, query, body }: RequestContext): ApiResponse {
+  const service = params["script_name"]!;
+  if (!state.scripts.has(service)) return CloudflareError.scriptNotFound();
+  const origins = (Array.isArray(body) ? body : []) as ScriptOrigin[];
+  const changeset = { added: [] as unknown[], removed: [] as unknown[], updated: [] as unknown[], conflicting: [] as unknown[] };
+  for (const origin of origins) {
+    const request: AttachRequest = {
+      hostname: origin.hostname,
+      service,
+      environment: "production",
+      zoneId: origin.zone_id,
+      zoneName: origin.zone_name,
+      enabled: origin.enabled,
+      previewsEnabled: origin.previews_enabled,
+    };
+    // Structural errors only (no such zone, hostname outside it): the overrides are on.
+    const plan = planAttach(state, request, { existingOrigin: true, existingDnsRecord: true }, "records");
+    if ("error" in plan) return plan.error;
+    const zone = resolveZone(state, request)!;
+    const entry = {
+      hostname: origin.hostname,
+      service,
+      environment: "production",
+      zone_id: zone.id,
+      zone_name: zone.name,
+      enabled: origin.enabled ?? true,
+      previews_enabled: origin.previews_enabled ?? false,
+    };
+    const current = [...state.workerDomains.values()].find((domain) => domain.hostname === origin.hostname);
+    if ("existing" in plan) changeset.updated.push({ ...entry, id: plan.existing.id, modified: false });
+    else if (current) changeset.updated.push({ ...entry, id: current.id, modified: true });
+    else if (externalRecords(state, zone, origin.hostname).length > 0) changeset.conflicting.push(entry);
+    else changeset.added.push(entry);
+  }
+  if (query["replace_state"] === "true") {
+    const listed = new Set(origins.map((origin) => origin.hostname));
+    for (const domain of state.workerDomains.values()) {
+      if (domain.service === service && !listed.has(domain.hostname)) changeset.removed.push(domainObject(domain));
+    }
+  }
+  return ok(changeset);
 }

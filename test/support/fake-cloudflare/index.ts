@@ -2,7 +2,7 @@
 // CLOUDFLARE_API_BASE_URL) and our own deploy/ops CLIs against it. It keeps the account's state
 // (scripts, versions, deployments, routes, Custom Domains, zones, DNS), records every request,
 // answers with Cloudflare's envelopes, and can be told to fail the next requests to an endpoint.
-// See docs/cloudflare-endpoints.md for what wrangler 4.86 calls and why.
+// See docs/cloudflare-endpoints.md for what wrangler calls and why (4.86; 4.164 in its last section).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VERIFY_ENDPOINTS, accountRoutes, tokenRoutes } from "./account.ts";

@@ -55,6 +55,8 @@ export interface ScriptState {
   };
   subdomain: { enabled: boolean; previews_enabled: boolean };
   lastDeployedFrom: string;
+  /** Secret names (secret_text); nothing in this project sets one, tests may seed them. */
+  secretNames: string[];
 }
 
 export interface ZoneState {
@@ -199,6 +201,7 @@ export function createState(options: FakeCloudflareOptions): FakeCloudflareState
       addDurableObjectNamespace(state, script.name, className, true);
     }
     created.subdomain.enabled = script.workersDev ?? false;
+    created.secretNames = [...(script.secretNames ?? [])];
     const version = addVersion(created, {
       annotations: { "workers/triggered_by": "upload" },
       compatibilityDate: script.compatibilityDate ?? "2026-01-01",
@@ -244,6 +247,7 @@ export function createScript(state: FakeCloudflareState, name: string): ScriptSt
     scriptSettings: { logpush: false, tail_consumers: null, observability: null, tags: null },
     subdomain: { enabled: false, previews_enabled: false },
     lastDeployedFrom: "wrangler",
+    secretNames: [],
   };
   state.scripts.set(name, script);
   return script;

@@ -110,6 +110,8 @@ export interface FakeScriptOptions {
   compatibilityDate?: string;
   /** workers.dev subdomain state. */
   workersDev?: boolean;
+  /** Names of secrets set on it earlier (`wrangler secret put`); values are never modelled. */
+  secretNames?: string[];
 }
 
 export interface FakeCloudflareOptions {

@@ -35,6 +35,7 @@ export const workersRoutes: Route[] = [
   { method: "GET", template: `${SCRIPT}/script-settings`, handler: getScriptSettings },
   { method: "PATCH", template: `${SCRIPT}/script-settings`, handler: patchScriptSettings },
   { method: "GET", template: `${SCRIPT}/subdomain`, handler: getSubdomain },
+  { method: "GET", template: `${SCRIPT}/secrets`, handler: listSecrets },
   { method: "POST", template: `${SCRIPT}/subdomain`, handler: postSubdomain },
   { method: "GET", template: `${SCRIPT}/versions`, handler: listVersions },
   { method: "POST", template: `${SCRIPT}/versions`, handler: postVersion },
@@ -43,12 +44,18 @@ export const workersRoutes: Route[] = [
   { method: "POST", template: `${SCRIPT}/deployments`, handler: postDeployment },
   { method: "GET", template: `${SCRIPT}/deployments/:deployment_id`, handler: getDeployment },
   { method: "GET", template: "/accounts/:account_id/workers/subdomain", handler: getAccountSubdomain },
+  { method: "GET", template: "/accounts/:account_id/workers/workers/:worker_id", handler: getWorker },
   {
     method: "GET",
     template: "/accounts/:account_id/workers/durable_objects/namespaces",
     handler: listDurableObjectNamespaces,
   },
   { method: "GET", template: "/accounts/:account_id/storage/kv/namespaces", handler: (c) => okList([], c.query) },
+  // List Applications (Containers API, v4 envelope: wrangler's containers client unwraps
+  // `result`). `wrangler delete` >= 4.1xx asks, when the Worker owns Durable Object namespaces,
+  // which Container applications use them, to delete those too (src/containers/
+  // worker-applications.ts); a failure there is only a warning. This project has no containers.
+  { method: "GET", template: "/accounts/:account_id/containers/applications", handler: () => ok([]) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -478,6 +485,61 @@ function postDeployment({ state, params, body }: RequestContext): ApiResponse {
   if (typeof message === "string") annotations["workers/message"] = message;
   const deployment = addDeployment(script, versions, annotations);
   return ok(deploymentObject(deployment));
+}
+
+/**
+ * Get Worker (GET /accounts/{account_id}/workers/workers/{worker_id}, the Workers API; the
+ * cloudflare SDK's workers.beta.workers `Worker` type). wrangler >= 4.1xx reads the workers.dev /
+ * preview URL state here before a deploy (getWorkerSubdomain), where 4.86 read
+ * GET .../scripts/:name/subdomain; it passes the Worker's name as worker_id, which the API takes
+ * as well as the immutable id.
+ */
+function getWorker({ state, params }: RequestContext): ApiResponse {
+  const key = params["worker_id"]!;
+  const script = state.scripts.get(key) ?? [...state.scripts.values()].find((candidate) => candidate.tag === key);
+  if (!script) return CloudflareError.scriptNotFound();
+  const domains = [...state.workerDomains.values()].filter((domain) => domain.service === script.name);
+  return ok({
+    id: script.tag,
+    name: script.name,
+    created_on: script.createdOn,
+    updated_on: script.modifiedOn,
+    deployed_on: script.deployments.at(-1)?.createdOn ?? null,
+    logpush: script.scriptSettings.logpush,
+    observability: script.scriptSettings.observability ?? {},
+    subdomain: { ...script.subdomain },
+    tags: script.scriptSettings.tags ?? [],
+    tail_consumers: script.scriptSettings.tail_consumers ?? [],
+    references: {
+      dispatch_namespace_outbounds: [],
+      domains: domains.map((domain) => ({
+        id: domain.id,
+        certificate_id: domain.certId,
+        hostname: domain.hostname,
+        zone_id: domain.zoneId,
+        zone_name: domain.zoneName,
+      })),
+      durable_objects: [],
+      queues: [],
+      workers: [],
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/**
+ * List Secrets (GET /accounts/{account_id}/workers/scripts/{script_name}/secrets, Cloudflare API
+ * reference "Workers > Scripts > Secrets"; the cloudflare SDK's SecretListResponse: { name, type }).
+ * wrangler >= 4.1xx calls it before every deploy (deploy-helpers check-remote-secrets-override.ts)
+ * and refuses to deploy a --var or binding named like an existing secret; 10007 (no such Worker)
+ * means a first deploy and is not an error to it.
+ */
+function listSecrets({ state, params }: RequestContext): ApiResponse {
+  const script = state.scripts.get(params["script_name"]!);
+  if (!script) return CloudflareError.scriptNotFound();
+  return ok(script.secretNames.map((name) => ({ name, type: "secret_text" })));
 }
 
 // ---------------------------------------------------------------------------------------------
