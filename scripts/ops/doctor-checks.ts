@@ -32,12 +32,19 @@ export interface RequiredGrant {
 /**
  * Every group the bootstrap token must hold for `pulumi up` to create this stack's deploy token:
  * API Tokens Write where the deploy token is created; Zone Read and DNS Write for the program's
- * own zone lookup and records; Zone Write on the account's zones with createZone; and every
+ * own zone lookup and records; Zone Write on the account's zones with createZone; Zone WAF Write
+ * on the zone with wafRateLimit (the optional WAF rule, infra/components); and every
  * group the deploy token is granted, at the same scope, because a token can only grant what its
  * creator holds (and Cloudflare refuses zone-scoped groups the creator lacks with 400/1001
  * "Failed common permission check", terraform-provider-cloudflare issue 7241).
  */
-export function requiredBootstrapGrants(options: { routing: Routing; tokenOwner: TokenOwner; createZone: boolean }): RequiredGrant[] {
+export function requiredBootstrapGrants(options: {
+  routing: Routing;
+  tokenOwner: TokenOwner;
+  createZone: boolean;
+  /** > 0: pulumi up also manages the zone's WAF rate limiting rule (stack config wafRateLimit). */
+  wafRateLimit?: number;
+}): RequiredGrant[] {
   const zoneTarget: GrantTarget = options.createZone ? "account-zones" : "zone";
   const grants: RequiredGrant[] = [
     options.tokenOwner === "account"
@@ -47,6 +54,7 @@ export function requiredBootstrapGrants(options: { routing: Routing; tokenOwner:
     { group: "DNS Write", target: zoneTarget, why: "the route-mode record and the frontend CNAME" },
   ];
   if (options.createZone) grants.push({ group: "Zone Write", target: "account-zones", why: "create the zone (createZone)" });
+  if ((options.wafRateLimit ?? 0) > 0) grants.push({ group: "Zone WAF Write", target: zoneTarget, why: "the zone's WAF rate limiting rule (wafRateLimit)" });
   const deploy = requiredPermissionGroups(options.routing);
   for (const scope of ["account", "zone"] as const satisfies readonly PermissionScope[]) {
     for (const group of deploy[scope]) {

@@ -50,7 +50,8 @@ Checks:
                      will be granted is in it
   token-grants       it holds API Tokens Write and every group the deploy token will be granted, at
                      the same scope, plus Zone Read and DNS Write on the zone (Zone Write on the
-                     account's zones with createZone), read from the token's own policies
+                     account's zones with createZone; Zone WAF Write on the zone with
+                     wafRateLimit), read from the token's own policies
                      (GET /accounts/:account_id/tokens/:token_id or /user/tokens/:token_id). Where
                      Cloudflare does not let the token read itself: "cannot tell", and what to
                      check in the dashboard
@@ -63,7 +64,7 @@ Checks:
                     (default: PULUMI_STACK)
   --outputs <file>  for a stack already up: read zone, domain, routing and Worker name from its
                     outputs (pulumi stack output --json --show-secrets); --stack then only adds
-                    tokenOwner and createZone from the config
+                    tokenOwner and wafRateLimit from the config
   --json            one JSON object on stdout: { ok, exitCode, checks: [{ name, status, detail, fix }] }
   --help            this text
 
@@ -85,6 +86,8 @@ export interface DoctorTarget {
   workerName: string;
   tokenOwner: StackConfig["tokenOwner"];
   createZone: boolean;
+  /** From the config; 0 (no WAF rule) when only outputs are known. */
+  wafRateLimit: number;
 }
 
 export interface DoctorReport {
@@ -149,6 +152,7 @@ async function resolveTarget(effects: OpsEffects, stack: string | undefined, out
       workerName: outputs.workerName,
       tokenOwner: config?.tokenOwner ?? "account",
       createZone: false,
+      wafRateLimit: config?.wafRateLimit ?? 0,
     };
   }
   if (!config) throw new UsageError(`No stack given: pass --stack <name> (or set PULUMI_STACK), or --outputs <file>.\n\n${DOCTOR_USAGE}`);
@@ -163,6 +167,7 @@ async function resolveTarget(effects: OpsEffects, stack: string | undefined, out
     workerName: config.workerName,
     tokenOwner: config.tokenOwner,
     createZone: config.createZone,
+    wafRateLimit: config.wafRateLimit,
   };
 }
 

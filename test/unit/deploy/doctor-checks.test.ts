@@ -8,6 +8,14 @@ const ZONE = "9a7806061c88ada191ed06f989cc3dac";
 const ids = { accountId: ACCOUNT, zoneId: ZONE };
 
 describe("requiredBootstrapGrants", () => {
+  it("asks for Zone WAF Write on the zone only when the stack manages the WAF rule", () => {
+    const without = requiredBootstrapGrants({ routing: "custom-domain", tokenOwner: "account", createZone: false, wafRateLimit: 0 });
+    const withRule = requiredBootstrapGrants({ routing: "custom-domain", tokenOwner: "account", createZone: false, wafRateLimit: 100 });
+    expect(without.map((grant) => grant.group)).not.toContain("Zone WAF Write");
+    expect(withRule.filter((grant) => grant.group === "Zone WAF Write").map((grant) => grant.target)).toEqual(["zone"]);
+    expect(withRule.length).toBe(without.length + 1);
+  });
+
   it("is API Tokens Write plus every deploy-token group at the same scope, and pulumi's own zone groups", () => {
     const grants = requiredBootstrapGrants({ routing: "custom-domain", tokenOwner: "account", createZone: false });
     expect(grants.map((grant) => `${grant.group}@${grant.target}`)).toEqual([
