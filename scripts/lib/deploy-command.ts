@@ -124,6 +124,11 @@ export interface DeployDeps {
   now: () => number;
   socketCheck?: SocketCheck;
   projectRoot: string;
+  /**
+   * Builds the play page that wrangler uploads as static assets (dist/page). Absent: the assets
+   * are already built (rollback builds an older commit with that commit's own `npm run build`).
+   */
+  buildPage?: (projectRoot: string) => Promise<unknown>;
 }
 
 export const defaultDeployDeps: DeployDeps = {
@@ -132,6 +137,8 @@ export const defaultDeployDeps: DeployDeps = {
   sleep: realSleep,
   now: Date.now,
   projectRoot: PROJECT_ROOT,
+  // Loaded only when a deploy really uploads (esbuild is not needed for --help or --dry-run).
+  buildPage: async (projectRoot) => (await import("../build-page.ts")).buildPage(projectRoot),
 };
 
 /** The --json object. Field names are a contract. */
@@ -302,6 +309,7 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     logger.info(commandLine);
     const childEnv = buildWranglerEnv(env, { accountId: outputs.accountId, apiToken: outputs.deployToken, apiBaseUrl });
     await timed("deploy", async () => {
+      if (deps.buildPage) await deps.buildPage(deps.projectRoot);
       const result = await runWranglerDeploy({
         bin: wrangler,
         launch: wranglerLaunch(wrangler, deps.projectRoot),

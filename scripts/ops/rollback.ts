@@ -341,7 +341,7 @@ async function redeploy(
         argv: ["--outputs", outputsFile, "--build-id", commit.short, "--verify-timeout", String(Math.ceil(verifyTimeoutMs / 1000))],
         setJsonMode: () => {},
       },
-      { ...defaultDeployDeps, run: effects.run, fetch: effects.fetch, sleep: effects.sleep, projectRoot: worktree.dir },
+      { ...defaultDeployDeps, run: effects.run, fetch: effects.fetch, sleep: effects.sleep, projectRoot: worktree.dir, buildPage: undefined },
     );
     const deployed = (outcome.json ?? {}) as { versionId?: string | null; verifiedAt?: string | null };
     return {
