@@ -109,7 +109,13 @@ async function buildIfNeeded(run: RunCommand, logger: Logger, dir: string, commi
   if (typeof scripts["build"] !== "string") return;
   const built = await run("npm", ["run", "build"], { cwd: dir, timeoutMs: 180_000 });
   if (built.spawnError || built.exitCode !== 0) {
-    throw new DeployError(`npm run build failed in the ${commit.short} worktree: ${built.stderr.trim() || built.spawnError?.message}`);
+    // The worktree borrows this checkout's node_modules, so a commit whose build needs tools this
+    // checkout no longer installs (e.g. tsx, before Node ran TypeScript itself) fails here.
+    throw new DeployError(
+      `npm run build failed in the ${commit.short} worktree: ${built.stderr.trim() || built.spawnError?.message}\n` +
+        `The worktree uses this checkout's node_modules. If ${commit.short} needs other dependencies, deploy it from its own ` +
+        `checkout: git worktree add ../rollback-${commit.short} ${commit.short} && cd ../rollback-${commit.short} && npm ci && npm run deploy -- --stack <stack>.`,
+    );
   }
   logger.info(`built ${commit.short} (npm run build)`);
 }
