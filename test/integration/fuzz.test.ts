@@ -13,6 +13,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseClientFrame, type ServerMessage, type StateView } from "../../party/protocol.ts";
+import { mulberry32 } from "../../party/engine/dice.ts";
 import { startDevServer, type DevServer } from "../support/dev-server.ts";
 import { TestClient, roomUrl, uniqueRoom } from "../support/ws-client.ts";
 import { describeFrame, hostileFrame, type Frame } from "../fuzz/frames.ts";
@@ -316,17 +317,6 @@ async function runRoom(commands: Command[], seed: number, totals: Totals) {
   }
 }
 
-/** A small seeded generator for the driver's own choices (bid faces, raise or call). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("protocol fuzzing on real workerd", () => {
   it(
