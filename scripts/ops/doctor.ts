@@ -19,7 +19,7 @@ import { CliError, CredentialsError, EXIT_CODES, PreflightError, UsageError, err
 import { loadStackOutputs, pulumiBin, type StackOutputs } from "../lib/outputs.ts";
 import { TOKEN_EXPIRY_WARNING_DAYS, assessHostname, gatherHostnameFacts, verifyToken } from "../lib/preflight.ts";
 import { z } from "../lib/zod.ts";
-import { PROJECT_ROOT, PULUMI_DIR, type OpsEffects } from "./common.ts";
+import { PROJECT_ROOT, PULUMI_DIR, stackName, type OpsEffects } from "./common.ts";
 import {
   assessGrants,
   describeTarget,
@@ -529,7 +529,7 @@ export async function doctorCommand(context: CommandContext, effects: OpsEffects
   );
   if (args.help) return { exitCode: 0, summary: DOCTOR_USAGE };
   context.setJsonMode(args.json);
-  const stack = args.stack ?? (effects.env["PULUMI_STACK"] || undefined);
+  const stack = stackName(args.stack, effects.env);
   const token = effects.env["CLOUDFLARE_API_TOKEN"];
   if (!token) {
     throw new CredentialsError(

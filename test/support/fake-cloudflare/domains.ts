@@ -194,21 +194,13 @@ function putScriptDomains({ state, params, body }: RequestContext): ApiResponse 
     override_scope?: boolean;
     override_existing_origin?: boolean;
     override_existing_dns_record?: boolean;
-    origins?: { hostname: string; zone_id?: string; zone_name?: string; enabled?: boolean; previews_enabled?: boolean }[];
+    origins?: ScriptOrigin[];
   };
   const origins = request.origins ?? [];
   const plans: Plan[] = origins.map((origin) =>
     planAttach(
       state,
-      {
-        hostname: origin.hostname,
-        service,
-        environment: "production",
-        zoneId: origin.zone_id,
-        zoneName: origin.zone_name,
-        enabled: origin.enabled,
-        previewsEnabled: origin.previews_enabled,
-      },
+      scriptOriginRequest(origin, service),
       {
         existingOrigin: request.override_existing_origin === true,
         existingDnsRecord: request.override_existing_dns_record === true,
@@ -229,6 +221,19 @@ function putScriptDomains({ state, params, body }: RequestContext): ApiResponse 
 
 type ScriptOrigin = { hostname: string; zone_id?: string; zone_name?: string; enabled?: boolean; previews_enabled?: boolean };
 
+/** A script-level origin (domains/records, domains/changeset) as the attach planner's request. */
+function scriptOriginRequest(origin: ScriptOrigin, service: string): AttachRequest {
+  return {
+    hostname: origin.hostname,
+    service,
+    environment: "production",
+    zoneId: origin.zone_id,
+    zoneName: origin.zone_name,
+    enabled: origin.enabled,
+    previewsEnabled: origin.previews_enabled,
+  };
+}
+
 /**
  * wrangler's dry run before publishing Custom Domains: what PUT .../domains/records would do with
  * these origins, changing nothing. Not in Cloudflare's public API reference; the request and the
@@ -243,15 +248,7 @@ function postScriptDomainsChangeset({ state, params, query, body }: RequestConte
   const origins = (Array.isArray(body) ? body : []) as ScriptOrigin[];
   const changeset = { added: [] as unknown[], removed: [] as unknown[], updated: [] as unknown[], conflicting: [] as unknown[] };
   for (const origin of origins) {
-    const request: AttachRequest = {
-      hostname: origin.hostname,
-      service,
-      environment: "production",
-      zoneId: origin.zone_id,
-      zoneName: origin.zone_name,
-      enabled: origin.enabled,
-      previewsEnabled: origin.previews_enabled,
-    };
+    const request = scriptOriginRequest(origin, service);
     // Structural errors only (no such zone, hostname outside it): the overrides are on.
     const plan = planAttach(state, request, { existingOrigin: true, existingDnsRecord: true }, "records");
     if ("error" in plan) return plan.error;
