@@ -1,6 +1,6 @@
 // npm run deploy -- --stack <name> [flags]  (see scripts/lib/deploy-command.ts and README "Deploy")
-import { enableStartupCache } from "./lib/startup.ts";
+// npm runs it with the compile-cache preload (scripts/compile-cache.mjs; see package.json).
+import { runCli } from "./lib/cli.ts";
+import { deployCommand } from "./lib/deploy-command.ts";
 
-enableStartupCache();
-const [{ runCli }, { deployCommand }] = await Promise.all([import("./lib/cli.ts"), import("./lib/deploy-command.ts")]);
 await runCli((context) => deployCommand(context));

@@ -1,6 +1,6 @@
 // npm run doctor -- --stack <name>  (see scripts/ops/doctor.ts and docs/operations.md)
-import { enableStartupCache } from "./lib/startup.ts";
+// npm runs it with the compile-cache preload (scripts/compile-cache.mjs; see package.json).
+import { runCli } from "./lib/cli.ts";
+import { doctorCommand } from "./ops/doctor.ts";
 
-enableStartupCache();
-const [{ runCli }, { doctorCommand }] = await Promise.all([import("./lib/cli.ts"), import("./ops/doctor.ts")]);
 await runCli((context) => doctorCommand(context));

@@ -1,6 +1,6 @@
 // npm run smoke -- --url <base> [--build-id <id>]  (see scripts/lib/smoke-command.ts)
-import { enableStartupCache } from "./lib/startup.ts";
+// npm runs it with the compile-cache preload (scripts/compile-cache.mjs; see package.json).
+import { runCli } from "./lib/cli.ts";
+import { smokeCommand } from "./lib/smoke-command.ts";
 
-enableStartupCache();
-const [{ runCli }, { smokeCommand }] = await Promise.all([import("./lib/cli.ts"), import("./lib/smoke-command.ts")]);
 await runCli((context) => smokeCommand(context));

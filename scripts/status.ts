@@ -1,6 +1,6 @@
 // npm run status -- --stack <name>  (see scripts/ops/status.ts and docs/operations.md)
-import { enableStartupCache } from "./lib/startup.ts";
+// npm runs it with the compile-cache preload (scripts/compile-cache.mjs; see package.json).
+import { runCli } from "./lib/cli.ts";
+import { statusCommand } from "./ops/status.ts";
 
-enableStartupCache();
-const [{ runCli }, { statusCommand }] = await Promise.all([import("./lib/cli.ts"), import("./ops/status.ts")]);
 await runCli((context) => statusCommand(context));

@@ -1,6 +1,6 @@
 // npm run teardown -- --stack <name>  (see scripts/ops/teardown.ts and docs/operations.md)
-import { enableStartupCache } from "./lib/startup.ts";
+// npm runs it with the compile-cache preload (scripts/compile-cache.mjs; see package.json).
+import { runCli } from "./lib/cli.ts";
+import { teardownCommand } from "./ops/teardown.ts";
 
-enableStartupCache();
-const [{ runCli }, { teardownCommand }] = await Promise.all([import("./lib/cli.ts"), import("./ops/teardown.ts")]);
 await runCli((context) => teardownCommand(context));

@@ -1,5 +1,6 @@
 // Renders the report as a short markdown page (tables first, details after) and its SVG plots.
 import { lineChart, barChart } from "./svg.ts";
+import { round } from "../lib/stats.ts";
 import { kb } from "./targets.ts";
 import type { BenchReport, Verdict } from "./types.ts";
 
@@ -192,7 +193,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
       `| \`${d.command.cli}\` | ${d.cli.wallMs.join(", ")} | ${(d.cli.medianMs / 1000).toFixed(2)} s |`,
       `| \`${d.command.bare}\` | ${d.bare.wallMs.join(", ")} | ${(d.bare.medianMs / 1000).toFixed(2)} s |`,
       "",
-      `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report, ms): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}. Outside those phases (process start, domain attach, exit): median ${d.cli.outsidePhasesMedianMs} ms; just starting the CLI (\`npm run deploy -- --help\`): median ${d.cli.startupMedianMs} ms.`,
+      `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report, ms): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}. Outside those phases (process start, domain attach, exit): median ${d.cli.outsidePhasesMedianMs} ms; just starting the CLI (\`npm run deploy -- --help\`): median ${d.cli.startupMedianMs} ms, of which npm's own start-up (\`npm run env\`, no Node started): median ${d.cli.npmStartupMedianMs ?? "-"} ms (${d.cli.npmStartupMedianMs === undefined ? "-" : `${round(d.cli.npmStartupMedianMs / d.bare.medianMs, 3)}x`} of the bare deploy, which \`npm run deploy\` pays and the bare \`wrangler deploy\` does not).`,
       "",
     );
   }

@@ -161,6 +161,9 @@ export function evaluate(report: BenchReport): Verdict[] {
       ratio: deploy.ratio,
       limit: `<= ${TARGETS.deployRatio}x`,
       met: deploy.ratio <= TARGETS.deployRatio,
+      ...(deploy.cli.npmStartupMedianMs === undefined
+        ? {}
+        : { note: `npm's own start-up alone is ${round(deploy.cli.npmStartupMedianMs / deploy.bare.medianMs, 3)}x` }),
     });
   } else {
     notMeasured("Deploy overhead", `<= ${TARGETS.deployRatio}x`, report.deploy.reason);

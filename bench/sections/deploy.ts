@@ -19,6 +19,11 @@ export interface DeploySection {
     outsidePhasesMedianMs: number;
     /** Median wall time of `npm run deploy -- --help`: just starting the CLI (npm, Node, imports). */
     startupMedianMs: number;
+    /**
+     * Median wall time of `npm run env` (npm's built-in script; it starts no Node): what npm's own
+     * start-up costs any `npm run`, the part of the overhead the CLI's code cannot remove.
+     */
+    npmStartupMedianMs?: number;
   };
   bare: { wallMs: number[]; medianMs: number };
   ratio: number;
@@ -94,6 +99,8 @@ export async function measureDeploy(options: { runs: number; deadline: number })
     }
     const startups: number[] = [];
     for (let i = 0; i < 3; i++) startups.push((await runCommand("npm", ["run", "--silent", "deploy", "--", "--help"], { env: cliEnv })).wallMs);
+    const npmStartups: number[] = [];
+    for (let i = 0; i < 3; i++) npmStartups.push((await runCommand("npm", ["run", "--silent", "env"], { env: cliEnv })).wallMs);
     const outside = cli.map((wall, i) => wall - Object.values(phases[i] ?? {}).reduce<number>((sum, ms) => sum + (ms ?? 0), 0));
     const cliMedian = median(cli);
     const bareMedian = median(bare);
@@ -105,6 +112,7 @@ export async function measureDeploy(options: { runs: number; deadline: number })
         phasesMs: phases,
         outsidePhasesMedianMs: round(median(outside), 0),
         startupMedianMs: round(median(startups), 0),
+        npmStartupMedianMs: round(median(npmStartups), 0),
       },
       bare: { wallMs: bare.map((ms) => round(ms, 0)), medianMs: round(bareMedian, 0) },
       ratio: round(cliMedian / bareMedian, 3),

@@ -6,15 +6,19 @@
 //   - zod parsing of every result (the SDK's types are compile-time only; an answer of the wrong
 //     shape must fail here with a clear message, not later as `undefined`).
 // The SDK is loaded on first use (dynamic import), so commands that never call the API, and the
-// start-up of those that do, do not pay for loading it.
+// start-up of those that do, do not pay for loading it. The calls on every deploy's path do not
+// load it at all: they go over fetch (cloudflare-rest.ts says why), with the same classification,
+// retries and schemas.
 import type Cloudflare from "cloudflare";
 import type { ClientOptions } from "cloudflare";
+import type { DomainListParams, DomainUpdateParams } from "cloudflare/resources/workers/domains";
 import { z } from "./zod.ts";
 import { withRetries, type Sleep } from "./retry.ts";
+import { describeNetworkError, restCall, type FetchLike, type RestRequest } from "./cloudflare-rest.ts";
 
 export const DEFAULT_CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4";
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
 /** How a failed call should be treated. */
 export type FailureKind =
@@ -228,14 +232,22 @@ function loadSdk(): Promise<Sdk> {
   return sdkModule;
 }
 
-interface Call<T> {
+interface CallBase<T> {
   /** Template for messages and classification, e.g. "GET /zones/:zone_id". */
   endpoint: string;
-  run(api: Cloudflare): Promise<unknown>;
   schema: z.ZodType<T>;
   /** Retry transient failures (default true; false for non-idempotent calls). */
   retry?: boolean;
 }
+/** A call through the SDK. */
+interface SdkCall<T> extends CallBase<T> {
+  run(api: Cloudflare): Promise<unknown>;
+}
+/** A call on the deploy's path, over fetch (see cloudflare-rest.ts). */
+interface RestCall<T> extends CallBase<T> {
+  rest: RestRequest;
+}
+type Call<T> = SdkCall<T> | RestCall<T>;
 
 export class CloudflareClient {
   readonly baseUrl: string;
@@ -289,18 +301,30 @@ export class CloudflareClient {
   }
 
   async #once<T>(call: Call<T>): Promise<T> {
-    const { api, sdk } = await this.#client();
-    let raw: unknown;
-    try {
-      raw = await call.run(api);
-    } catch (error) {
-      throw toApiError(sdk, call.endpoint, error, this.baseUrl);
-    }
+    const raw = "rest" in call ? await this.#rest(call) : await this.#sdk(call);
     const result = call.schema.safeParse(raw);
     if (!result.success) {
       throw new CloudflareApiError(call.endpoint, 200, [], `unexpected result shape: ${z.prettifyError(result.error).replace(/\n/g, " ")}`);
     }
     return result.data;
+  }
+
+  async #sdk(call: SdkCall<unknown>): Promise<unknown> {
+    const { api, sdk } = await this.#client();
+    try {
+      return await call.run(api);
+    } catch (error) {
+      throw toApiError(sdk, call.endpoint, error, this.baseUrl);
+    }
+  }
+
+  async #rest(call: RestCall<unknown>): Promise<unknown> {
+    const outcome = await restCall(
+      { baseUrl: this.baseUrl, token: this.#token, fetch: this.#fetch, timeoutMs: this.#options.timeoutMs ?? 30_000 },
+      call.rest,
+    );
+    if (outcome.ok) return outcome.result;
+    throw new CloudflareApiError(call.endpoint, outcome.status, outcome.errors, outcome.detail, outcome.cause === undefined ? undefined : { cause: outcome.cause });
   }
 
   // --- endpoints used by the deploy tooling (each listed in docs/permissions.md with its SDK method) ---
@@ -309,17 +333,17 @@ export class CloudflareClient {
   verifyAccountToken(accountId: string) {
     return this.request({
       endpoint: "GET /accounts/:account_id/tokens/verify",
-      run: (api) => api.accounts.tokens.verify({ account_id: accountId }),
+      rest: { method: "GET", path: `/accounts/${accountId}/tokens/verify` },
       schema: tokenVerifySchema,
     });
   }
 
   verifyUserToken() {
-    return this.request({ endpoint: "GET /user/tokens/verify", run: (api) => api.user.tokens.verify(), schema: tokenVerifySchema });
+    return this.request({ endpoint: "GET /user/tokens/verify", rest: { method: "GET", path: "/user/tokens/verify" }, schema: tokenVerifySchema });
   }
 
   getZone(zoneId: string) {
-    return this.request({ endpoint: "GET /zones/:zone_id", run: (api) => api.zones.get({ zone_id: zoneId }), schema: zoneSchema });
+    return this.request({ endpoint: "GET /zones/:zone_id", rest: { method: "GET", path: `/zones/${zoneId}` }, schema: zoneSchema });
   }
 
   /** Zones named `name` the token can see (any account). */
@@ -335,7 +359,8 @@ export class CloudflareClient {
   listDnsRecords(zoneId: string, name: string) {
     return this.request({
       endpoint: "GET /zones/:zone_id/dns_records",
-      run: (api) => allPages(api.dns.records.list({ zone_id: zoneId, name: { exact: name }, per_page: 100 })),
+      // The SDK spells RecordListParams' name: { exact } as name.exact (Cloudflare's current schema).
+      rest: { method: "GET", path: `/zones/${zoneId}/dns_records`, query: { "name.exact": name, per_page: 100 }, paginate: true },
       schema: z.array(dnsRecordSchema),
     });
   }
@@ -343,7 +368,8 @@ export class CloudflareClient {
   listWorkerDomains(accountId: string, filter: { hostname?: string; service?: string; zone_id?: string }) {
     return this.request({
       endpoint: "GET /accounts/:account_id/workers/domains",
-      run: (api) => allPages(api.workers.domains.list({ account_id: accountId, ...filter })),
+      // A single-page list (the SDK's SinglePage): no page parameters.
+      rest: { method: "GET", path: `/accounts/${accountId}/workers/domains`, query: { ...filter } satisfies Omit<DomainListParams, "account_id"> },
       schema: z.array(workerDomainSchema),
     });
   }
@@ -351,7 +377,7 @@ export class CloudflareClient {
   listZoneWorkerRoutes(zoneId: string) {
     return this.request({
       endpoint: "GET /zones/:zone_id/workers/routes",
-      run: (api) => allPages(api.workers.routes.list({ zone_id: zoneId })),
+      rest: { method: "GET", path: `/zones/${zoneId}/workers/routes` }, // a single-page list, like the SDK's
       schema: z.array(workerRouteSchema),
     });
   }
@@ -364,7 +390,7 @@ export class CloudflareClient {
   attachWorkerDomain(accountId: string, body: { hostname: string; service: string; zone_id: string }) {
     return this.request({
       endpoint: "PUT /accounts/:account_id/workers/domains",
-      run: (api) => api.workers.domains.update({ account_id: accountId, ...body }),
+      rest: { method: "PUT", path: `/accounts/${accountId}/workers/domains`, body: body satisfies Omit<DomainUpdateParams, "account_id"> },
       schema: workerDomainSchema,
     });
   }
@@ -475,12 +501,3 @@ function toApiError(sdk: Sdk, endpoint: string, error: unknown, baseUrl: string)
   });
 }
 
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = cause && typeof cause === "object" && "code" in cause ? String((cause as { code: unknown }).code) : undefined;
-    if (error.name === "TimeoutError" || error.name === "AbortError") return "timed out";
-    return code ? `${error.message}: ${code}` : error.message;
-  }
-  return String(error);
-}

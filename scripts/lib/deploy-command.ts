@@ -204,6 +204,11 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     logger.warn(message);
   };
 
+  // The page build (esbuild, in its own process) starts now and runs while the outputs are read
+  // and the preflight waits on the API; the deploy step awaits it before uploading. Built for
+  // nothing when an earlier step fails: the build only rewrites changed files, atomically.
+  const pageBuild = args.dryRun || !deps.buildPage ? undefined : settled(deps.buildPage(deps.projectRoot));
+
   try {
     // 1. Outputs
     logger.step(`Outputs${args.outputsFile ? ` (from ${args.outputsFile})` : ` (pulumi stack ${args.stack})`}`);
@@ -309,7 +314,8 @@ export async function deployCommand(context: CommandContext, deps: DeployDeps = 
     logger.info(commandLine);
     const childEnv = buildWranglerEnv(env, { accountId: outputs.accountId, apiToken: outputs.deployToken, apiBaseUrl });
     await timed("deploy", async () => {
-      if (deps.buildPage) await deps.buildPage(deps.projectRoot);
+      const built = await pageBuild;
+      if (built && !built.ok) throw built.error;
       const result = await runWranglerDeploy({
         bin: wrangler,
         launch: wranglerLaunch(wrangler, deps.projectRoot),
@@ -404,4 +410,12 @@ export function renderSummary(report: DeployReport, outputs: StackOutputs, args:
     `  npx wrangler deployments list --name ${worker}     # what is deployed`,
     `  npx wrangler rollback --name ${worker} [version-id]  # go back to a previous version`,
   ].join("\n");
+}
+
+/** A promise that never rejects: started early, its failure is reported where it is awaited. */
+function settled(work: Promise<unknown>): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  return work.then(
+    () => ({ ok: true }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
 }

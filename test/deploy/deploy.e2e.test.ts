@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, startDevServer, WRANGLER_BIN, type DevServer } from "../support/dev-server.ts";
 import { startFakeCloudflare, uploadMetadata, type FakeCloudflare } from "../support/fake-cloudflare/index.ts";
 import { writePulumiState } from "../support/fake-pulumi.ts";
-import { runCollected, type CollectedRun } from "../support/run-process.ts";
+import { npmScriptNodeArgs, runCollected, type CollectedRun } from "../support/run-process.ts";
 import {
   ACCOUNT_ID,
   ALLOWED_ORIGIN,
@@ -70,7 +70,7 @@ async function deploy(args: string[], options: { env?: Record<string, string>; w
 
 /** `node scripts/smoke.ts ...args` (npm run smoke) against the dev server. */
 function smoke(args: string[]): Promise<CollectedRun> {
-  return runCollected(process.execPath, ["scripts/smoke.ts", ...args], {
+  return runCollected(process.execPath, [...npmScriptNodeArgs("smoke"), ...args], {
     cwd: PROJECT_ROOT,
     env: process.env,
     timeoutMs: 120_000,

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../support/dev-server.ts";
 import type { FakeCloudflare, FakeCloudflareOptions, RecordedRequest } from "../support/fake-cloudflare/index.ts";
 import { fakePulumiEnv } from "../support/fake-pulumi.ts";
 import { parentEnvWithout } from "../support/parent-env.ts";
-import { runCollected, type CollectedRun } from "../support/run-process.ts";
+import { npmScriptNodeArgs, runCollected, type CollectedRun } from "../support/run-process.ts";
 
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
 export const ZONE_ID = "1b1e1c1d1e1f10111213141516171819";
@@ -96,7 +96,7 @@ export interface RunDeployOptions {
   timeoutMs?: number;
 }
 
-/** Spawns `node scripts/deploy.ts ...args` (npm run deploy) with a bootstrap token in the parent environment. */
+/** Spawns the CLI exactly as `npm run deploy -- ...args` does, with a bootstrap token in the parent environment. */
 export async function runDeploy(args: string[], options: RunDeployOptions): Promise<DeployRun> {
   const from = options.fake.requests.length;
   const env: NodeJS.ProcessEnv = {
@@ -108,7 +108,7 @@ export async function runDeploy(args: string[], options: RunDeployOptions): Prom
     ...(options.verifyUrl ? { DEPLOY_VERIFY_URL: options.verifyUrl } : {}),
     ...options.env,
   };
-  const { code, stdout, stderr } = await runCollected(process.execPath, ["scripts/deploy.ts", ...args], {
+  const { code, stdout, stderr } = await runCollected(process.execPath, [...npmScriptNodeArgs("deploy"), ...args], {
     cwd: PROJECT_ROOT,
     env,
     timeoutMs: options.timeoutMs ?? 150_000,

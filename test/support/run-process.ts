@@ -1,6 +1,8 @@
 // Runs a command the way the end-to-end tests need: no terminal, stdout and stderr collected,
 // in its own process group so a timeout kills everything it started (wrangler's workerd too).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 
 export interface RunCollectedOptions {
   cwd: string;
@@ -44,4 +46,15 @@ export function runCollected(command: string, args: readonly string[], options: 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The arguments package.json's npm script `name` gives node (`node --import ... scripts/x.ts`):
+ * a test that spawns `process.execPath` with them starts the CLI exactly as `npm run name` does.
+ */
+export function npmScriptNodeArgs(name: string): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../package.json"), "utf8")) as { scripts: Record<string, string> };
+  const [bin, ...args] = (pkg.scripts[name] ?? "").split(" ");
+  if (bin !== "node" || args.length === 0) throw new Error(`npm script ${name} is not "node <args>": ${pkg.scripts[name]}`);
+  return args;
 }

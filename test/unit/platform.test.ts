@@ -73,15 +73,29 @@ describe("npm run pulumi -- <args>", () => {
 });
 
 describe("TypeScript runs natively", () => {
-  it("every npm script that runs a .ts file runs it with node, no loader, and the file exists", () => {
+  it("every npm script that runs a .ts file runs it with node, no loader (only the compile-cache preload), and the file exists", () => {
     const tsScripts = Object.entries(pkg.scripts).filter(([, command]) => /\.ts\b/.test(command));
     expect(tsScripts.length).toBeGreaterThan(0);
     for (const [name, command] of tsScripts) {
-      const match = /^node ([\w/.-]+\.ts)(\s|$)/.exec(command);
+      const match = /^node (?:--import \.\/scripts\/compile-cache\.mjs )?([\w/.-]+\.ts)(\s|$)/.exec(command);
       expect(match, `${name}: ${command}`).not.toBeNull();
       expect(existsSync(path.join(PROJECT_ROOT, match![1]!)), name).toBe(true);
     }
     expect(JSON.stringify(pkg)).not.toMatch(/\b(tsx|ts-node)\b/);
+  });
+
+  it("the compile-cache preload turns the cache on for the CLI only: children do not inherit it", () => {
+    // What a child (wrangler, pulumi) would see: no NODE_COMPILE_CACHE, no --import in its options.
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/compile-cache.mjs", "-e", "console.log(JSON.stringify([require(\"node:module\").getCompileCacheDir(), process.env.NODE_COMPILE_CACHE ?? null, process.env.NODE_OPTIONS ?? null]))"],
+      { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_COMPILE_CACHE: "", NODE_OPTIONS: "" } },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const [dir, inherited, options] = JSON.parse(run.stdout) as [string | undefined, string | null, string | null];
+    expect(path.dirname(dir ?? "")).toBe(path.join(PROJECT_ROOT, "node_modules/.cache/node-compile-cache"));
+    expect(inherited || null).toBeNull();
+    expect(options || null).toBeNull();
   });
 });
 
