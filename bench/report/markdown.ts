@@ -192,6 +192,9 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
       "|---|---|---:|",
       `| \`${d.command.cli}\` | ${d.cli.wallMs.join(", ")} | ${(d.cli.medianMs / 1000).toFixed(2)} s |`,
       `| \`${d.command.bare}\` | ${d.bare.wallMs.join(", ")} | ${(d.bare.medianMs / 1000).toFixed(2)} s |`,
+      ...(d.withoutNpm && d.command.withoutNpm
+        ? [`| \`${d.command.withoutNpm}\` (information: the CLI without npm, ${d.withoutNpm.ratio}x) | ${d.withoutNpm.wallMs.join(", ")} | ${(d.withoutNpm.medianMs / 1000).toFixed(2)} s |`]
+        : []),
       "",
       `Ratio ${d.ratio}x. The CLI's own phase timings (its --json report, ms): ${d.cli.phasesMs.map((p) => Object.entries(p).map(([k, v]) => `${k} ${v ?? "-"}`).join(", ")).join(" | ")}. Outside those phases (process start, domain attach, exit): median ${d.cli.outsidePhasesMedianMs} ms; just starting the CLI (\`npm run deploy -- --help\`): median ${d.cli.startupMedianMs} ms, of which npm's own start-up (\`npm run env\`, no Node started): median ${d.cli.npmStartupMedianMs ?? "-"} ms (${d.cli.npmStartupMedianMs === undefined ? "-" : `${round(d.cli.npmStartupMedianMs / d.bare.medianMs, 3)}x`} of the bare deploy, which \`npm run deploy\` pays and the bare \`wrangler deploy\` does not).`,
       "",

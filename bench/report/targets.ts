@@ -163,7 +163,11 @@ export function evaluate(report: BenchReport): Verdict[] {
       met: deploy.ratio <= TARGETS.deployRatio,
       ...(deploy.cli.npmStartupMedianMs === undefined
         ? {}
-        : { note: `npm's own start-up alone is ${round(deploy.cli.npmStartupMedianMs / deploy.bare.medianMs, 3)}x` }),
+        : {
+            note:
+              `npm's own start-up alone is ${round(deploy.cli.npmStartupMedianMs / deploy.bare.medianMs, 3)}x` +
+              (deploy.withoutNpm ? `; the CLI without npm: ${deploy.withoutNpm.ratio}x` : ""),
+          }),
     });
   } else {
     notMeasured("Deploy overhead", `<= ${TARGETS.deployRatio}x`, report.deploy.reason);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../test/support/dev-server.ts";
 import { median, round } from "../lib/stats.ts";
+import { npmScriptNodeArgs } from "../../test/support/run-process.ts";
 import { cleanEnv, runCommand, runWrangler } from "../lib/wrangler.ts";
 
 export interface DeploySection {
@@ -27,7 +28,12 @@ export interface DeploySection {
   };
   bare: { wallMs: number[]; medianMs: number };
   ratio: number;
-  command: { cli: string; bare: string };
+  /**
+   * Information: the same CLI started the way npm starts it, without npm (`node <the script's
+   * arguments>`), in the same alternation: the CLI's own overhead, npm's start-up taken out.
+   */
+  withoutNpm?: { wallMs: number[]; medianMs: number; ratio: number };
+  command: { cli: string; bare: string; withoutNpm?: string };
 }
 
 const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";
@@ -78,6 +84,7 @@ export async function measureDeploy(options: { runs: number; deadline: number })
       "--minify",
     ];
     const cliEnv = cleanEnv({ CLOUDFLARE_API_BASE_URL: fake.url });
+    const directArgs = [...npmScriptNodeArgs("deploy"), ...cliArgs.slice(cliArgs.indexOf("--") + 1)];
     const bareEnv = cleanEnv({
       CLOUDFLARE_API_BASE_URL: fake.url,
       CLOUDFLARE_ACCOUNT_ID: ACCOUNT_ID,
@@ -87,6 +94,7 @@ export async function measureDeploy(options: { runs: number; deadline: number })
     const cli: number[] = [];
     const phases: Record<string, number | null>[] = [];
     const bare: number[] = [];
+    const direct: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       if (run > 0 && performance.now() > options.deadline) break;
       const viaCli = await runCommand("npm", cliArgs, { env: cliEnv, timeoutMs: 150_000 });
@@ -96,6 +104,9 @@ export async function measureDeploy(options: { runs: number; deadline: number })
       const viaWrangler = await runWrangler(bareArgs, { env: bareEnv, timeoutMs: 150_000 });
       if (viaWrangler.code !== 0) throw new Error(`wrangler deploy failed (exit ${viaWrangler.code}):\n${tail(viaWrangler.stderr)}`);
       bare.push(viaWrangler.wallMs);
+      const viaNode = await runCommand(process.execPath, directArgs, { env: cliEnv, timeoutMs: 150_000 });
+      if (viaNode.code !== 0) throw new Error(`node ${directArgs.join(" ")} failed (exit ${viaNode.code}):\n${tail(viaNode.stderr || viaNode.stdout)}`);
+      direct.push(viaNode.wallMs);
     }
     const startups: number[] = [];
     for (let i = 0; i < 3; i++) startups.push((await runCommand("npm", ["run", "--silent", "deploy", "--", "--help"], { env: cliEnv })).wallMs);
@@ -116,7 +127,8 @@ export async function measureDeploy(options: { runs: number; deadline: number })
       },
       bare: { wallMs: bare.map((ms) => round(ms, 0)), medianMs: round(bareMedian, 0) },
       ratio: round(cliMedian / bareMedian, 3),
-      command: { cli: `npm ${cliArgs.join(" ")}`, bare: `wrangler ${bareArgs.join(" ")}` },
+      withoutNpm: { wallMs: direct.map((ms) => round(ms, 0)), medianMs: round(median(direct), 0), ratio: round(median(direct) / bareMedian, 3) },
+      command: { cli: `npm ${cliArgs.join(" ")}`, bare: `wrangler ${bareArgs.join(" ")}`, withoutNpm: `node ${directArgs.join(" ")}` },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
