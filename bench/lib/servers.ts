@@ -13,6 +13,10 @@ export const WORKERS = {
   baseline: "bench/baseline/wrangler.echo.jsonc",
   /** perudo-vibe with counted storage calls (cost section only). */
   counted: "bench/baseline/wrangler.counted.jsonc",
+  /** The echo room plus one document write per message (bench/breakdown.ts only). */
+  echoStored: "bench/baseline/wrangler.echo-stored.jsonc",
+  /** perudo-vibe without its document write (bench/breakdown.ts only). */
+  unsaved: "bench/baseline/wrangler.unsaved.jsonc",
 } as const;
 export type WorkerName = keyof typeof WORKERS;
 

@@ -6,11 +6,14 @@ import path from "node:path";
 import { PROJECT_ROOT } from "../../test/support/dev-server.ts";
 import { PeakMemory, sampleTree } from "../lib/proc-tree.ts";
 import { round } from "../lib/stats.ts";
-import { startWorker } from "../lib/servers.ts";
+import { startWorker, type WorkerName } from "../lib/servers.ts";
 import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.ts";
 
 export interface RoomLoadOptions {
+  /** Which protocol the load generator speaks: the echo room's or perudo-vibe's. */
   target: LoadTarget;
+  /** The Worker that serves it; by default the echo floor or perudo-vibe itself. */
+  worker?: WorkerName;
   rooms: number;
   clientsPerRoom: number;
   warmupMs: number;
@@ -45,7 +48,7 @@ const IDLE_SAMPLE_MS = 1_500;
 const GENERATOR = path.join(PROJECT_ROOT, "bench/load/generator.ts");
 
 export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoadRun> {
-  const worker = await startWorker(options.target === "baseline" ? "baseline" : "perudo");
+  const worker = await startWorker(options.worker ?? (options.target === "baseline" ? "baseline" : "perudo"));
   const pid = worker.server.child.pid!;
   const memory = new PeakMemory(pid);
   try {

@@ -103,7 +103,8 @@ describe("the Worker's runtime", () => {
   it("uses the newest compatibility date the installed workerd supports, here and in the bench", () => {
     const { compatibilityDate } = createRequire(path.join(PROJECT_ROOT, "package.json"))("workerd") as { compatibilityDate: string };
     expect(compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    for (const file of ["wrangler.jsonc", "bench/baseline/wrangler.echo.jsonc", "bench/baseline/wrangler.counted.jsonc"]) {
+    const bench = ["echo", "counted", "echo-stored", "unsaved"].map((name) => `bench/baseline/wrangler.${name}.jsonc`);
+    for (const file of ["wrangler.jsonc", ...bench]) {
       const config = JSON.parse(stripJsonc(read(file))) as { compatibility_date: string };
       expect(config.compatibility_date, file).toBe(compatibilityDate);
     }
