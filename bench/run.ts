@@ -7,7 +7,8 @@
 //                      25 ms (default 3; --quick 1); a saturated size gets one pair, as information
 //   --search           then search upward for the R where the floor's p99 crosses 50 ms
 //   --no-search        (the default) only the given sizes
-//   --window <s>       measured seconds per load run (default 12; --quick 3)
+//   --window <s>       measured seconds per load run (default 12; --quick 3), at least: a window
+//                      lasts until it holds 2,000 answered actions (R=10: 34 s), not with --quick
 //   --budget <s>       global time budget in seconds (default 900); sections that would not fit
 //                      are skipped with the reason, and a watchdog stops everything at the limit
 //   --max-rooms <n>    upper bound of the search (default 2000)
@@ -31,7 +32,10 @@ import type { BenchReport, LoadSection, Section, StartupSection } from "./report
 import { measureBundles } from "./sections/bundle.ts";
 import { estimate, measureCost } from "./sections/cost.ts";
 import { deployUnavailable, measureDeploy } from "./sections/deploy.ts";
-import { measureRoomLoad, type RoomLoadRun } from "./sections/room-load.ts";
+import { measureRoomLoad, MESSAGES_PER_CLIENT_PER_SECOND, type RoomLoadRun } from "./sections/room-load.ts";
+
+/** Answered actions a latency window must hold (see measureLoad). */
+const MIN_LATENCY_SAMPLES = 2_000;
 import { measureWake } from "./sections/wake.ts";
 
 const SECTIONS = ["load", "cost", "bundle", "deploy", "wake"] as const;
@@ -260,8 +264,15 @@ async function measureLoad(options: Options, remaining: () => number, log: (m: s
     }
     return entry;
   };
+  // A p99 over a few hundred answers moves by +-3 ms from run to run on this kind of VM (R = 10
+  // at 12 s is ~720 answers: the p99 is their 7th slowest). A window lasts until it holds
+  // MIN_LATENCY_SAMPLES answers, so the p99 rests on ~20 samples above it; --quick keeps its 3 s.
+  const windowSeconds = (rooms: number) =>
+    options.quick
+      ? options.windowSeconds
+      : Math.max(options.windowSeconds, Math.ceil(MIN_LATENCY_SAMPLES / (rooms * section.clientsPerRoom * MESSAGES_PER_CLIENT_PER_SECOND)));
   // wrangler start + idle sample + connecting + warm-up + window + drain + stop
-  const runSeconds = (rooms: number) => 16 + options.warmupSeconds + options.windowSeconds + rooms * 0.03;
+  const runSeconds = (rooms: number) => 16 + options.warmupSeconds + windowSeconds(rooms) + rooms * 0.03;
   const measure = async (target: "baseline" | "perudo", rooms: number): Promise<RoomLoadRun | null> => {
     const entry = sizeEntry(rooms);
     if (remaining() < runSeconds(rooms)) {
@@ -277,7 +288,7 @@ async function measureLoad(options: Options, remaining: () => number, log: (m: s
         rooms,
         clientsPerRoom: 6,
         warmupMs: options.warmupSeconds * 1000,
-        windowMs: options.windowSeconds * 1000,
+        windowMs: windowSeconds(rooms) * 1000,
         seed: rooms,
       });
     } catch (error) {

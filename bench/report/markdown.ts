@@ -32,7 +32,7 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
   else {
     const load = report.load.data;
     push(
-      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured. Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Local Durable Object storage in \`${String(report.options["stateDir"])}\`. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
+      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured (longer at small R: a window lasts until it holds 2,000 answered actions, so that its p99 rests on ~20 samples; R = 10: 34 s). Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Local Durable Object storage in \`${String(report.options["stateDir"])}\`. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
       "",
       "| R | Worker | p50 ms | p90 ms | p99 ms | max ms | actions/s (offered) | lost | server CPU s / 1k | peak RSS MB | load-gen CPU s / 1k |",
       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -9,6 +9,9 @@ import { round } from "../lib/stats.ts";
 import { startWorker, type WorkerName } from "../lib/servers.ts";
 import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.ts";
 
+/** Every client's pace; a room of 6 offers 6 actions a second. */
+export const MESSAGES_PER_CLIENT_PER_SECOND = 1;
+
 export interface RoomLoadOptions {
   /** Which protocol the load generator speaks: the echo room's or perudo-vibe's. */
   target: LoadTarget;
@@ -60,7 +63,7 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       wsBase: `ws://127.0.0.1:${worker.server.port}`,
       rooms: options.rooms,
       clientsPerRoom: options.clientsPerRoom,
-      messagesPerClientPerSecond: 1,
+      messagesPerClientPerSecond: MESSAGES_PER_CLIENT_PER_SECOND,
       warmupMs: options.warmupMs,
       windowMs: options.windowMs,
       answerTimeoutMs: 5_000,
