@@ -7,6 +7,7 @@
 //   GET /__bench/counters  -> { rooms: { [roomId]: StorageCounters } }
 import production, { Main as ProductionMain, type Env } from "../../party/index.ts";
 import type { StorageCounters } from "../lib/storage-counters.ts";
+import { withProperty } from "./shadow.ts";
 
 export type { Env, StorageCounters };
 
@@ -174,15 +175,7 @@ function countedStorage(storage: DurableObjectStorage, room: string): DurableObj
 
 function countedState(ctx: DurableObjectState): DurableObjectState {
   const room = ctx.id.name ?? ctx.id.toString();
-  const storage = countedStorage(ctx.storage, room);
-  return new Proxy(ctx, {
-    get(target, property) {
-      if (property === "storage") return storage;
-      const value: unknown = Reflect.get(target, property, target);
-      // Runtime methods (acceptWebSocket, getWebSockets, ...) need the real object as `this`.
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return withProperty(ctx, "storage", countedStorage(ctx.storage, room));
 }
 
 export class Main extends ProductionMain {

@@ -5,6 +5,7 @@
 // As in counted.ts, `ctx` is replaced after construction by one whose `storage.kv.put` does
 // nothing; every other storage call (the load, the alarm) reaches the real storage.
 import production, { Main as ProductionMain, type Env } from "../../party/index.ts";
+import { withProperty } from "./shadow.ts";
 
 export type { Env };
 
@@ -16,21 +17,7 @@ function withoutKvWrites(ctx: DurableObjectState): DurableObjectState {
     put: () => undefined,
     delete: (key) => kv.delete(key),
   };
-  const storage = new Proxy(ctx.storage, {
-    get(target, property) {
-      if (property === "kv") return unsavedKv;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return new Proxy(ctx, {
-    get(target, property) {
-      if (property === "storage") return storage;
-      const value: unknown = Reflect.get(target, property, target);
-      // Runtime methods (acceptWebSocket, getWebSockets, ...) need the real object as `this`.
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return withProperty(ctx, "storage", withProperty(ctx.storage, "kv", unsavedKv));
 }
 
 export class Main extends ProductionMain {
