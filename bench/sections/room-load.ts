@@ -105,7 +105,7 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
   }
 }
 
-function runGenerator(config: LoadConfig, onPhase: (message: ChildMessage) => void): Promise<LoadResult> {
+export function runGenerator(config: LoadConfig, onPhase: (message: ChildMessage) => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(GENERATOR, [], {
       cwd: PROJECT_ROOT,

@@ -17,6 +17,20 @@ export const OFFLINE_WRANGLER_ENV = {
   CLOUDFLARE_CF_FETCH_ENABLED: "false",
 } as const;
 
+/**
+ * wrangler dev's own tooling that production does not run, switched off for tests and the bench.
+ * In wrangler 4.164, "local observability" streams a trace of every event (each WebSocket message, each
+ * storage call in it) to a collector Worker in the same workerd, which stores it in SQLite: under
+ * the bench's room load that cost 1.8 ms of CPU per action for the room and 0.95 ms for the echo
+ * floor, more than either Worker's own work (docs/performance.md). The local explorer is its UI.
+ * Both are read by wrangler (X_LOCAL_OBSERVABILITY, X_LOCAL_EXPLORER; default on). `npm start`
+ * keeps them for developers.
+ */
+export const DEV_TOOLING_OFF_ENV = {
+  X_LOCAL_OBSERVABILITY: "false",
+  X_LOCAL_EXPLORER: "false",
+} as const;
+
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -117,7 +131,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
     // Own process group, so stop() reaches workerd too.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...withoutCloudflareCredentials(process.env), ...OFFLINE_WRANGLER_ENV, CI: "true" },
+    env: { ...withoutCloudflareCredentials(process.env), ...OFFLINE_WRANGLER_ENV, ...DEV_TOOLING_OFF_ENV, CI: "true" },
   });
   let log = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
