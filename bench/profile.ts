@@ -4,6 +4,11 @@
 // inspector wrangler dev exposes. Prints self time by function and by source file, and writes the
 // .cpuprofile (open it in Chrome DevTools) under bench/results/.
 //
+// Read it for where the time goes inside one profile, not as absolute cost: attaching a
+// DevTools session makes wrangler's inspector proxy enable V8's debugger, which slows the isolate
+// (with wrangler's local observability on, a 60-actions/s room looked 77% busy). The bench's CPU
+// figures come from /proc; `perf record -p <workerd pid>` shows the runtime's own C++ side.
+//
 //   --worker <name>   perudo (default), baseline (the echo floor), unsaved, echoStored
 //   --rooms <n>       rooms (default 10)
 //   --window <s>      profiled seconds (default 15)
