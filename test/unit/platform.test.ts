@@ -18,6 +18,7 @@ const pkg = JSON.parse(read("package.json")) as {
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  allowScripts: Record<string, boolean>;
 };
 const pinned = pkg.devDependencies["node"]!;
 
@@ -45,6 +46,31 @@ describe("the pinned Node", () => {
       for (const setup of setups) expect(setup.split("- ")[0], name).toMatch(/node-version-file: \.nvmrc\n/);
       expect(text, name).not.toMatch(/node-version:/);
     }
+  });
+
+  it("arrives through an approved install script, and every install script in node_modules is reviewed", () => {
+    // npm 12 skips dependency install scripts that package.json's allowScripts does not approve:
+    // the `node` package would install no binary, workerd no runtime. Walk what npm ci installed
+    // (node_modules and nested node_modules) for packages that declare an install script.
+    const withScripts = new Set<string>();
+    const visit = (dir: string) => {
+      if (!existsSync(dir)) return;
+      for (const entry of readdirSync(dir)) {
+        if (entry.startsWith(".")) continue;
+        const names = entry.startsWith("@") ? readdirSync(path.join(dir, entry)).map((name) => `${entry}/${name}`) : [entry];
+        for (const name of names) {
+          const manifest = path.join(dir, name, "package.json");
+          if (!existsSync(manifest)) continue;
+          const scripts = (JSON.parse(readFileSync(manifest, "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+          if (["preinstall", "install", "postinstall"].some((hook) => hook in scripts)) withScripts.add(name);
+          visit(path.join(dir, name, "node_modules"));
+        }
+      }
+    };
+    visit(path.join(PROJECT_ROOT, "node_modules"));
+    expect(withScripts).toContain("node");
+    expect([...withScripts].filter((name) => !(name in pkg.allowScripts)), "not in allowScripts").toEqual([]);
+    for (const binary of ["node", "workerd", "esbuild"]) expect(pkg.allowScripts[binary], binary).toBe(true);
   });
 });
 
