@@ -217,7 +217,7 @@ async function main(): Promise<number> {
       report.cost.data.dollars = estimate(
         report.cost.data.perGame,
         resolved.serverCpuSecondsPer1000Actions / 1000,
-        `wrangler dev tree CPU per action in the R=${resolved.rooms} load run (idle subtracted)`,
+        `the Worker's workerd CPU per action in the R=${resolved.rooms} load run (idle subtracted)`,
       );
     }
   }

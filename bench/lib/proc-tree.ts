@@ -50,6 +50,18 @@ export interface TreeSample {
 /** The processes in `rootPid`'s group plus every descendant of any of them. */
 export function sampleTree(rootPid: number): TreeSample {
   const stats = allStats();
+  const members = treeMembers(stats, rootPid);
+  let cpuTicks = 0;
+  let rssPages = 0;
+  for (const stat of stats) {
+    if (!members.has(stat.pid)) continue;
+    cpuTicks += stat.cpuTicks;
+    rssPages += stat.rssPages;
+  }
+  return { cpuSeconds: cpuTicks / CLOCK_TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES, processes: members.size };
+}
+
+function treeMembers(stats: ProcStat[], rootPid: number): Set<number> {
   const members = new Set<number>();
   for (const stat of stats) if (stat.pgrp === rootPid || stat.pid === rootPid) members.add(stat.pid);
   let grew = true;
@@ -62,14 +74,44 @@ export function sampleTree(rootPid: number): TreeSample {
       }
     }
   }
-  let cpuTicks = 0;
-  let rssPages = 0;
-  for (const stat of stats) {
-    if (!members.has(stat.pid)) continue;
-    cpuTicks += stat.cpuTicks;
-    rssPages += stat.rssPages;
+  return members;
+}
+
+/**
+ * The workerd process that runs the Worker itself, out of a `wrangler dev` tree. wrangler 4 runs
+ * two: its dev proxy, listening on the dev port (`--socket-addr=entry=<ip>:<port>`), which relays
+ * every request and WebSocket frame to the second, the Worker's own runtime (entry on a random
+ * port). Production has neither the proxy nor wrangler nor its esbuild watcher, so the room's
+ * server CPU is this process's. Throws when the tree does not look like that, rather than
+ * measuring the wrong process.
+ */
+export function workerRuntimePid(rootPid: number, devPort: number): number {
+  const stats = allStats();
+  const members = treeMembers(stats, rootPid);
+  const workerds = [...members].filter((pid) => commandLine(pid)[0]?.endsWith("workerd"));
+  const proxyEntry = `entry=127.0.0.1:${devPort}`;
+  const runtimes = workerds.filter((pid) => !commandLine(pid).some((arg) => arg.endsWith(proxyEntry)));
+  if (runtimes.length !== 1) {
+    throw new Error(
+      `expected one workerd besides wrangler's dev proxy (on port ${devPort}) in the wrangler dev tree of pid ${rootPid}, ` +
+        `found ${runtimes.length} of ${workerds.length} workerd processes: has wrangler changed how it runs workerd?`,
+    );
   }
-  return { cpuSeconds: cpuTicks / CLOCK_TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES, processes: members.size };
+  return runtimes[0]!;
+}
+
+/** CPU seconds (user + system) one process has used so far, or null once it has exited. */
+export function processCpuSeconds(pid: number): number | null {
+  const stat = readStat(pid);
+  return stat === null ? null : stat.cpuTicks / CLOCK_TICKS_PER_SECOND;
+}
+
+function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
 }
 
 /** Samples a tree's RSS periodically and remembers the peak. */

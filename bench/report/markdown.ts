@@ -32,10 +32,10 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
   else {
     const load = report.load.data;
     push(
-      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured (longer at small R: a window lasts until it holds 2,000 answered actions, so that its p99 rests on ~20 samples; R = 10: 34 s). Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). CPU: the whole \`wrangler dev\` process tree (wrangler, its proxy and workerd) from /proc, idle rate subtracted. Local Durable Object storage in \`${String(report.options["stateDir"])}\`. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
+      `${load.clientsPerRoom} clients per room, 1 message per client per second (the bot on turn plays; the echo room round-robins), ${load.warmupSeconds} s warm-up, ${load.windowSeconds} s measured (longer at small R: a window lasts until it holds 2,000 answered actions, so that its p99 rests on ~20 samples; R = 10: 34 s). Latency: send -> own echo (baseline) or send -> own \`state\`/\`error\` (perudo). Server CPU: the Worker's own workerd process from /proc, idle rate subtracted (production runs no dev proxy); dev tree CPU: the whole \`wrangler dev\` process tree (wrangler, its dev proxy workerd that relays every frame, its esbuild watcher and the Worker's workerd), as information. Local Durable Object storage in \`${String(report.options["stateDir"])}\`. Largest R with baseline p99 < ${load.limitMs} ms: **${load.baselineLimitRooms ?? "none"}**.`,
       "",
-      "| R | Worker | p50 ms | p90 ms | p99 ms | max ms | actions/s (offered) | lost | server CPU s / 1k | peak RSS MB | load-gen CPU s / 1k |",
-      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      "| R | Worker | p50 ms | p90 ms | p99 ms | max ms | actions/s (offered) | lost | server CPU s / 1k | dev tree CPU s / 1k | peak RSS MB | load-gen CPU s / 1k |",
+      "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
     for (const size of load.sizes) {
       const runs = size.pairs?.length ? size.pairs.flatMap((pair) => [pair.baseline, pair.perudo]) : [size.baseline, size.perudo];
@@ -43,10 +43,10 @@ export function render(report: BenchReport, stamp: string): RenderedReport {
         if (!run) continue;
         const reloaded = run.serverReloads > 0 ? ` (wrangler reloaded ${run.serverReloads}x: sources changed mid-run)` : "";
         push(
-          `| ${size.rooms} | ${run.target}${reloaded} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total}${run.lateAnswers > 0 ? ` (${run.lateAnswers} late)` : ""} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
+          `| ${size.rooms} | ${run.target}${reloaded} | ${f(run.latencyMs.p50)} | ${f(run.latencyMs.p90)} | ${f(run.latencyMs.p99)} | ${f(run.latencyMs.max)} | ${run.actionsPerSecond.toFixed(1)} (${run.offeredPerSecond}) | ${run.lost.total}${run.lateAnswers > 0 ? ` (${run.lateAnswers} late)` : ""} | ${run.serverCpuSecondsPer1000Actions.toFixed(2)} | ${run.devTree.cpuSecondsPer1000Actions.toFixed(2)} | ${(run.peakRssBytes / 2 ** 20).toFixed(0)} | ${run.generatorCpuSecondsPer1000Actions.toFixed(2)} |`,
         );
       }
-      if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | |`);
+      if (size.skipped) push(`| ${size.rooms} | - | ${size.skipped} | | | | | | | | | |`);
     }
     push(
       "",

@@ -1,5 +1,6 @@
 // The issue's targets, each as measured / baseline = ratio against its limit, met or not.
 import { median, round } from "../lib/stats.ts";
+import type { RoomLoadRun } from "../sections/room-load.ts";
 import type { BenchReport, Verdict } from "./types.ts";
 
 export const TARGETS = {
@@ -77,7 +78,7 @@ export function evaluate(report: BenchReport): Verdict[] {
         ...(cpu === null
           ? { note: `under ${TARGETS.cpuResolutionSeconds} CPU s of load in the window: below what /proc can resolve` }
           : judged
-            ? { note: `median of ${resolvedPairs.length} paired run${resolvedPairs.length === 1 ? "" : "s"}, idle CPU of the wrangler tree subtracted` }
+            ? { note: `median of ${resolvedPairs.length} paired run${resolvedPairs.length === 1 ? "" : "s"}; the Worker's own workerd, idle subtracted (the whole wrangler dev tree, with its dev proxy: ${devTreeRatio(pairs)})` }
             : { info: true, note: saturated }),
       });
     }
@@ -173,6 +174,17 @@ export function evaluate(report: BenchReport): Verdict[] {
     notMeasured("Deploy overhead", `<= ${TARGETS.deployRatio}x`, report.deploy.reason);
   }
   return verdicts;
+}
+
+/**
+ * Information beside the CPU verdict: the same median-of-pairs ratio over the whole wrangler dev
+ * tree, whose dev proxy relays every frame of both Workers at about the same cost per action.
+ */
+function devTreeRatio(pairs: { baseline: RoomLoadRun; perudo: RoomLoadRun }[]): string {
+  const perudo = median(pairs.map((pair) => pair.perudo.devTree.cpuSecondsPer1000Actions));
+  const baseline = median(pairs.map((pair) => pair.baseline.devTree.cpuSecondsPer1000Actions));
+  const ratio = median(pairs.map((pair) => pair.perudo.devTree.cpuSecondsPer1000Actions / pair.baseline.devTree.cpuSecondsPer1000Actions));
+  return `${perudo.toFixed(2)} s vs ${baseline.toFixed(2)} s, ${round(ratio, 2)}x`;
 }
 
 function fmtMs(ms: number): string {

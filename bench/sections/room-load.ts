@@ -1,10 +1,12 @@
 // Section 1, room load: one wrangler dev per (target, R), driven by the load generator in a
-// child process; the server's CPU is read from /proc for its whole process group (wrangler,
-// its proxy and workerd) at the start and end of the measuring window, and its RSS is sampled.
+// child process. The server's CPU is the Worker's own workerd process, read from /proc at the
+// start and end of the measuring window; the whole wrangler dev tree (wrangler, its dev proxy
+// workerd that relays every frame, its esbuild watcher) is read too, as information: production
+// runs none of those. RSS is sampled for the tree.
 import { fork } from "node:child_process";
 import path from "node:path";
 import { PROJECT_ROOT } from "../../test/support/dev-server.ts";
-import { PeakMemory, sampleTree } from "../lib/proc-tree.ts";
+import { PeakMemory, processCpuSeconds, sampleTree, workerRuntimePid } from "../lib/proc-tree.ts";
 import { round } from "../lib/stats.ts";
 import { startWorker, type WorkerName } from "../lib/servers.ts";
 import type { ChildMessage, LoadConfig, LoadResult, LoadTarget, ParentMessage } from "../load/types.ts";
@@ -24,17 +26,33 @@ export interface RoomLoadOptions {
   seed: number;
 }
 
+/** CPU of one set of processes over the measuring window. */
+export interface WindowCpu {
+  /** CPU seconds during the window. */
+  cpuSeconds: number;
+  /** Window CPU minus the idle rate (what the load itself cost). */
+  netCpuSeconds: number;
+  /** CPU per second while idle, measured before the load. */
+  idleCpuPerSecond: number;
+  /** Window CPU minus the idle rate, per 1,000 answered actions. */
+  cpuSecondsPer1000Actions: number;
+  /** Window CPU per 1,000 answered actions, idle included. */
+  grossCpuSecondsPer1000Actions: number;
+}
+
 export interface RoomLoadRun extends LoadResult {
-  /** Server process tree CPU seconds during the window. */
+  /** The Worker's own workerd: CPU seconds during the window (NaN if it restarted meanwhile). */
   serverCpuSeconds: number;
   /** Window CPU minus the idle rate (what the load itself cost). */
   netServerCpuSeconds: number;
-  /** The same tree's CPU per second while idle (wrangler's own housekeeping), measured before the load. */
+  /** The same process's CPU per second while idle, measured before the load. */
   idleCpuPerSecond: number;
   /** Window CPU minus the idle rate, per 1,000 answered actions: what the load itself cost. */
   serverCpuSecondsPer1000Actions: number;
   /** Window CPU per 1,000 answered actions, idle included. */
   grossServerCpuSecondsPer1000Actions: number;
+  /** Information: the whole wrangler dev tree (wrangler, its dev proxy, esbuild, the Worker's workerd). */
+  devTree: WindowCpu;
   generatorCpuSecondsPer1000Actions: number;
   peakRssBytes: number;
   serverProcesses: number;
@@ -53,11 +71,15 @@ const GENERATOR = path.join(PROJECT_ROOT, "bench/load/generator.ts");
 export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoadRun> {
   const worker = await startWorker(options.worker ?? (options.target === "baseline" ? "baseline" : "perudo"));
   const pid = worker.server.child.pid!;
+  const runtimePid = workerRuntimePid(pid, worker.server.port);
+  // NaN once the process is gone: wrangler restarted the Worker (serverReloads says so).
+  const runtimeCpu = () => processCpuSeconds(runtimePid) ?? Number.NaN;
   const memory = new PeakMemory(pid);
   try {
-    const idleFrom = sampleTree(pid).cpuSeconds;
+    const idleFrom = { tree: sampleTree(pid).cpuSeconds, runtime: runtimeCpu() };
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-    const idleCpuPerSecond = (sampleTree(pid).cpuSeconds - idleFrom) / (IDLE_SAMPLE_MS / 1000);
+    const idleSeconds = IDLE_SAMPLE_MS / 1000;
+    const idleRate = { tree: (sampleTree(pid).cpuSeconds - idleFrom.tree) / idleSeconds, runtime: (runtimeCpu() - idleFrom.runtime) / idleSeconds };
     const config: LoadConfig = {
       target: options.target,
       wsBase: `ws://127.0.0.1:${worker.server.port}`,
@@ -71,27 +93,39 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       connectConcurrency: 64,
       seed: options.seed,
     };
-    let cpuAtStart = 0;
-    let cpuAtEnd = 0;
+    const atStart = { tree: 0, runtime: 0 };
+    const atEnd = { tree: 0, runtime: 0 };
     let processes = 0;
     const result = await runGenerator(config, (message) => {
       const sample = sampleTree(pid);
-      if (message.type === "window-start") cpuAtStart = sample.cpuSeconds;
+      if (message.type === "window-start") Object.assign(atStart, { tree: sample.cpuSeconds, runtime: runtimeCpu() });
       if (message.type === "window-end") {
-        cpuAtEnd = sample.cpuSeconds;
+        Object.assign(atEnd, { tree: sample.cpuSeconds, runtime: runtimeCpu() });
         processes = sample.processes;
       }
     });
-    const serverCpuSeconds = cpuAtEnd - cpuAtStart;
-    const netCpuSeconds = Math.max(0, serverCpuSeconds - idleCpuPerSecond * result.windowSeconds);
+    const windowCpu = (part: "tree" | "runtime"): WindowCpu => {
+      const cpuSeconds = atEnd[part] - atStart[part];
+      const netCpuSeconds = Math.max(0, cpuSeconds - idleRate[part] * result.windowSeconds);
+      const thousands = Math.max(result.answeredInWindow, 1) / 1000;
+      return {
+        cpuSeconds: round(cpuSeconds),
+        netCpuSeconds: round(netCpuSeconds),
+        idleCpuPerSecond: round(idleRate[part]),
+        cpuSecondsPer1000Actions: round(netCpuSeconds / thousands),
+        grossCpuSecondsPer1000Actions: round(cpuSeconds / thousands),
+      };
+    };
+    const server = windowCpu("runtime");
     const thousands = Math.max(result.answeredInWindow, 1) / 1000;
     return {
       ...result,
-      serverCpuSeconds: round(serverCpuSeconds),
-      idleCpuPerSecond: round(idleCpuPerSecond),
-      netServerCpuSeconds: round(netCpuSeconds),
-      serverCpuSecondsPer1000Actions: round(netCpuSeconds / thousands),
-      grossServerCpuSecondsPer1000Actions: round(serverCpuSeconds / thousands),
+      serverCpuSeconds: server.cpuSeconds,
+      idleCpuPerSecond: server.idleCpuPerSecond,
+      netServerCpuSeconds: server.netCpuSeconds,
+      serverCpuSecondsPer1000Actions: server.cpuSecondsPer1000Actions,
+      grossServerCpuSecondsPer1000Actions: server.grossCpuSecondsPer1000Actions,
+      devTree: windowCpu("tree"),
       generatorCpuSecondsPer1000Actions: round(result.generatorCpuSeconds / thousands),
       peakRssBytes: memory.stop(),
       serverProcesses: processes,

@@ -49,6 +49,11 @@ describe("npm run bench -- --quick", () => {
       expect(run!.lost).toEqual({ unanswered: 0, deliveries: 0, total: 0 });
       expect(run!.connectErrors).toBe(0);
       expect(run!.peakRssBytes).toBeGreaterThan(0);
+      // Server CPU is the Worker's own workerd, found in the wrangler dev tree: part of the tree,
+      // never all of it (wrangler and its dev proxy run beside it).
+      expect(Number.isFinite(run!.serverCpuSeconds)).toBe(true);
+      expect(run!.serverCpuSeconds).toBeGreaterThan(0);
+      expect(run!.serverCpuSeconds).toBeLessThan(run!.devTree.cpuSeconds);
     }
     // The bots play: their actions are accepted, not refused.
     expect(size!.perudo!.refusedInWindow).toBe(0);
