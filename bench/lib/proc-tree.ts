@@ -88,16 +88,16 @@ function treeMembers(stats: ProcStat[], rootPid: number): Set<number> {
 export function workerRuntimePid(rootPid: number, devPort: number): number {
   const stats = allStats();
   const members = treeMembers(stats, rootPid);
-  const workerds = [...members].filter((pid) => commandLine(pid)[0]?.endsWith("workerd"));
+  const workerds = [...members].map((pid) => ({ pid, args: commandLine(pid) })).filter(({ args }) => args[0]?.endsWith("workerd"));
   const proxyEntry = `entry=127.0.0.1:${devPort}`;
-  const runtimes = workerds.filter((pid) => !commandLine(pid).some((arg) => arg.endsWith(proxyEntry)));
+  const runtimes = workerds.filter(({ args }) => !args.some((arg) => arg.endsWith(proxyEntry)));
   if (runtimes.length !== 1) {
     throw new Error(
       `expected one workerd besides wrangler's dev proxy (on port ${devPort}) in the wrangler dev tree of pid ${rootPid}, ` +
         `found ${runtimes.length} of ${workerds.length} workerd processes: has wrangler changed how it runs workerd?`,
     );
   }
-  return runtimes[0]!;
+  return runtimes[0]!.pid;
 }
 
 /** CPU seconds (user + system) one process has used so far, or null once it has exited. */

@@ -74,12 +74,13 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
   const runtimePid = workerRuntimePid(pid, worker.server.port);
   // NaN once the process is gone: wrangler restarted the Worker (serverReloads says so).
   const runtimeCpu = () => processCpuSeconds(runtimePid) ?? Number.NaN;
+  const cpuNow = () => ({ tree: sampleTree(pid).cpuSeconds, runtime: runtimeCpu() });
   const memory = new PeakMemory(pid);
   try {
-    const idleFrom = { tree: sampleTree(pid).cpuSeconds, runtime: runtimeCpu() };
+    const idleFrom = cpuNow();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-    const idleSeconds = IDLE_SAMPLE_MS / 1000;
-    const idleRate = { tree: (sampleTree(pid).cpuSeconds - idleFrom.tree) / idleSeconds, runtime: (runtimeCpu() - idleFrom.runtime) / idleSeconds };
+    const idleTo = cpuNow();
+    const idleRate = (part: "tree" | "runtime") => (idleTo[part] - idleFrom[part]) / (IDLE_SAMPLE_MS / 1000);
     const config: LoadConfig = {
       target: options.target,
       wsBase: `ws://127.0.0.1:${worker.server.port}`,
@@ -93,31 +94,29 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       connectConcurrency: 64,
       seed: options.seed,
     };
-    const atStart = { tree: 0, runtime: 0 };
-    const atEnd = { tree: 0, runtime: 0 };
+    let atStart = { tree: 0, runtime: 0 };
+    let atEnd = { tree: 0, runtime: 0 };
     let processes = 0;
     const result = await runGenerator(config, (message) => {
-      const sample = sampleTree(pid);
-      if (message.type === "window-start") Object.assign(atStart, { tree: sample.cpuSeconds, runtime: runtimeCpu() });
+      if (message.type === "window-start") atStart = cpuNow();
       if (message.type === "window-end") {
-        Object.assign(atEnd, { tree: sample.cpuSeconds, runtime: runtimeCpu() });
-        processes = sample.processes;
+        atEnd = cpuNow();
+        processes = sampleTree(pid).processes;
       }
     });
+    const thousands = Math.max(result.answeredInWindow, 1) / 1000;
     const windowCpu = (part: "tree" | "runtime"): WindowCpu => {
       const cpuSeconds = atEnd[part] - atStart[part];
-      const netCpuSeconds = Math.max(0, cpuSeconds - idleRate[part] * result.windowSeconds);
-      const thousands = Math.max(result.answeredInWindow, 1) / 1000;
+      const netCpuSeconds = Math.max(0, cpuSeconds - idleRate(part) * result.windowSeconds);
       return {
         cpuSeconds: round(cpuSeconds),
         netCpuSeconds: round(netCpuSeconds),
-        idleCpuPerSecond: round(idleRate[part]),
+        idleCpuPerSecond: round(idleRate(part)),
         cpuSecondsPer1000Actions: round(netCpuSeconds / thousands),
         grossCpuSecondsPer1000Actions: round(cpuSeconds / thousands),
       };
     };
     const server = windowCpu("runtime");
-    const thousands = Math.max(result.answeredInWindow, 1) / 1000;
     return {
       ...result,
       serverCpuSeconds: server.cpuSeconds,
