@@ -1,6 +1,8 @@
-// npm run bench:breakdown [-- flags]: where perudo-vibe's latency over the echo floor comes from.
-// `npm run bench` judges perudo against the echo floor; this splits the difference in two with
-// two ablation Workers (bench/baseline/echo-stored.ts, bench/baseline/unsaved.ts):
+// npm run bench:breakdown [-- flags]: where perudo-vibe's latency and server CPU over the echo
+// floor come from. `npm run bench` judges perudo against the echo floor; this splits the
+// difference in two with two ablation Workers (bench/baseline/echo-stored.ts,
+// bench/baseline/unsaved.ts). Server CPU is the Worker's own workerd per 1,000 actions, idle
+// subtracted, as in the bench; two Workers share the cores here, so compare within a row only:
 //
 //   echo    vs echo-stored   what one synchronous document write before the broadcast costs a
 //                            room that does nothing else (the output gate holds the echoes
@@ -61,9 +63,12 @@ async function main(): Promise<void> {
   console.log(`R=${rooms}, ${windowMs / 1000} s windows, ${rounds} round(s); latency in ms (send -> own echo / own state)\n`);
   for (const comparison of COMPARISONS) {
     const deltas: Record<(typeof PERCENTILES)[number], number[]> = { p50: [], p90: [], p99: [] };
+    const cpuDeltas: number[] = [];
     console.log(`## ${comparison.base.label} -> ${comparison.with.label}: ${comparison.what}\n`);
-    console.log(`| round | ${PERCENTILES.map((p) => `${p} ${comparison.base.label} / ${comparison.with.label} (+)`).join(" | ")} | lost |`);
-    console.log(`|---:|${PERCENTILES.map(() => "---|").join("")}---:|`);
+    console.log(
+      `| round | ${PERCENTILES.map((p) => `${p} ${comparison.base.label} / ${comparison.with.label} (+)`).join(" | ")} | server CPU s / 1k actions (+) | lost |`,
+    );
+    console.log(`|---:|${PERCENTILES.map(() => "---|").join("")}---|---:|`);
     for (let index = 0; index < rounds; index++) {
       const sides = index % 2 === 0 ? [comparison.base, comparison.with] : [comparison.with, comparison.base];
       const runs = await Promise.all(sides.map((side) => run(side, rooms + index)));
@@ -75,9 +80,12 @@ async function main(): Promise<void> {
         deltas[p].push(delta);
         return `${base.latencyMs[p].toFixed(2)} / ${other.latencyMs[p].toFixed(2)} (${signed(delta)})`;
       });
-      console.log(`| ${index + 1} | ${cells.join(" | ")} | ${base.lost.total + other.lost.total} |`);
+      const cpuDelta = other.serverCpuSecondsPer1000Actions - base.serverCpuSecondsPer1000Actions;
+      cpuDeltas.push(cpuDelta);
+      const cpu = `${base.serverCpuSecondsPer1000Actions.toFixed(2)} / ${other.serverCpuSecondsPer1000Actions.toFixed(2)} (${signed(cpuDelta)})`;
+      console.log(`| ${index + 1} | ${cells.join(" | ")} | ${cpu} | ${base.lost.total + other.lost.total} |`);
     }
-    console.log(`| median | ${PERCENTILES.map((p) => `(${signed(median(deltas[p]))})`).join(" | ")} | |\n`);
+    console.log(`| median | ${PERCENTILES.map((p) => `(${signed(median(deltas[p]))})`).join(" | ")} | (${signed(median(cpuDeltas))}) | |\n`);
   }
 }
 
