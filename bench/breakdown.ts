@@ -75,18 +75,19 @@ async function main(): Promise<void> {
       const of = (side: Side): RoomLoadRun => runs[sides.indexOf(side)]!;
       const base = of(comparison.base);
       const other = of(comparison.with);
-      const cells = PERCENTILES.map((p) => {
-        const delta = other.latencyMs[p] - base.latencyMs[p];
-        deltas[p].push(delta);
-        return `${base.latencyMs[p].toFixed(2)} / ${other.latencyMs[p].toFixed(2)} (${signed(delta)})`;
-      });
-      const cpuDelta = other.serverCpuSecondsPer1000Actions - base.serverCpuSecondsPer1000Actions;
-      cpuDeltas.push(cpuDelta);
-      const cpu = `${base.serverCpuSecondsPer1000Actions.toFixed(2)} / ${other.serverCpuSecondsPer1000Actions.toFixed(2)} (${signed(cpuDelta)})`;
+      const cells = PERCENTILES.map((p) => comparisonCell(base.latencyMs[p], other.latencyMs[p], deltas[p]));
+      const cpu = comparisonCell(base.serverCpuSecondsPer1000Actions, other.serverCpuSecondsPer1000Actions, cpuDeltas);
       console.log(`| ${index + 1} | ${cells.join(" | ")} | ${cpu} | ${base.lost.total + other.lost.total} |`);
     }
     console.log(`| median | ${PERCENTILES.map((p) => `(${signed(median(deltas[p]))})`).join(" | ")} | (${signed(median(cpuDeltas))}) | |\n`);
   }
+}
+
+/** "base / other (+difference)", and the difference kept in `deltas` for the median row. */
+function comparisonCell(base: number, other: number, deltas: number[]): string {
+  const delta = other - base;
+  deltas.push(delta);
+  return `${base.toFixed(2)} / ${other.toFixed(2)} (${signed(delta)})`;
 }
 
 function signed(value: number): string {

@@ -78,7 +78,7 @@ export function evaluate(report: BenchReport): Verdict[] {
         ...(cpu === null
           ? { note: `under ${TARGETS.cpuResolutionSeconds} CPU s of load in the window: below what /proc can resolve` }
           : judged
-            ? { note: `median of ${resolvedPairs.length} paired run${resolvedPairs.length === 1 ? "" : "s"}; the Worker's own workerd, idle subtracted (the whole wrangler dev tree, with its dev proxy: ${devTreeRatio(pairs)})` }
+            ? { note: `median of ${resolvedPairs.length} paired run${resolvedPairs.length === 1 ? "" : "s"}; the Worker's own workerd, idle subtracted (the whole wrangler dev tree, with its dev proxy: ${devTreeRatio(resolvedPairs)})` }
             : { info: true, note: saturated }),
       });
     }
@@ -177,8 +177,9 @@ export function evaluate(report: BenchReport): Verdict[] {
 }
 
 /**
- * Information beside the CPU verdict: the same median-of-pairs ratio over the whole wrangler dev
- * tree, whose dev proxy relays every frame of both Workers at about the same cost per action.
+ * Information beside the CPU verdict: the same median-of-pairs ratio, over the same pairs, for the
+ * whole wrangler dev tree, whose dev proxy relays every frame of both Workers at about the same
+ * cost per action.
  */
 function devTreeRatio(pairs: { baseline: RoomLoadRun; perudo: RoomLoadRun }[]): string {
   const perudo = median(pairs.map((pair) => pair.perudo.devTree.cpuSecondsPer1000Actions));

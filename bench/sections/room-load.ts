@@ -74,7 +74,10 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
   const runtimePid = workerRuntimePid(pid, worker.server.port);
   // NaN once the process is gone: wrangler restarted the Worker (serverReloads says so).
   const runtimeCpu = () => processCpuSeconds(runtimePid) ?? Number.NaN;
-  const cpuNow = () => ({ tree: sampleTree(pid).cpuSeconds, runtime: runtimeCpu() });
+  const cpuNow = () => {
+    const tree = sampleTree(pid);
+    return { tree: tree.cpuSeconds, runtime: runtimeCpu(), processes: tree.processes };
+  };
   const memory = new PeakMemory(pid);
   try {
     const idleFrom = cpuNow();
@@ -94,15 +97,11 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       connectConcurrency: 64,
       seed: options.seed,
     };
-    let atStart = { tree: 0, runtime: 0 };
-    let atEnd = { tree: 0, runtime: 0 };
-    let processes = 0;
+    let atStart = { tree: 0, runtime: 0, processes: 0 };
+    let atEnd = { tree: 0, runtime: 0, processes: 0 };
     const result = await runGenerator(config, (message) => {
       if (message.type === "window-start") atStart = cpuNow();
-      if (message.type === "window-end") {
-        atEnd = cpuNow();
-        processes = sampleTree(pid).processes;
-      }
+      if (message.type === "window-end") atEnd = cpuNow();
     });
     const thousands = Math.max(result.answeredInWindow, 1) / 1000;
     const windowCpu = (part: "tree" | "runtime"): WindowCpu => {
@@ -127,7 +126,7 @@ export async function measureRoomLoad(options: RoomLoadOptions): Promise<RoomLoa
       devTree: windowCpu("tree"),
       generatorCpuSecondsPer1000Actions: round(result.generatorCpuSeconds / thousands),
       peakRssBytes: memory.stop(),
-      serverProcesses: processes,
+      serverProcesses: atEnd.processes,
       spawnToHealthMs: round(worker.spawnToHealthMs, 1),
       readyToHealthMs: round(worker.readyToHealthMs, 1),
       serverReloads: (worker.server.output().match(/Reloading local server/g) ?? []).length,
